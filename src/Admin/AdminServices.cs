@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using NewApi.Admin.Options;
+using NewApi.Admin.Site;
+using NewApi.Admin.Tokens;
+using NewApi.Admin.Users;
+using NewApi.Auth.Endpoints;
+
+namespace NewApi.Admin;
+
+public static class AdminServices
+{
+    public static IServiceCollection AddAdmin(this IServiceCollection services)
+    {
+        services.AddSingleton<SetupService>();
+        services.AddSingleton<StartTime>();
+        services.AddSingleton<UptimeGroups>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<OptionValidator>();
+        return services;
+    }
+
+    /// <summary>Every /api resource, composed in one place (each resource maps its own routes).</summary>
+    public static RouteGroupBuilder MapAdmin(this RouteGroupBuilder api) =>
+        api.MapSystem()
+           .MapLogin()
+           .MapUserSelf()
+           .MapTokens()
+           .MapOptions();
+}

@@ -1,0 +1,3 @@
+namespace NewApi.Config;
+
+public sealed class ConfigException(string message) : Exception(message);

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace NewApi.Hosting;
+
+public static partial class HostingLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applied {Count} migration(s); backup: {Backup}")]
+    public static partial void Migrated(ILogger logger, int count, string backup);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path} (request id {RequestId})")]
+    public static partial void Unhandled(ILogger logger, Exception exception, string method, string path, string requestId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "{Method} {Path} {Status} {ElapsedMs:F1}ms {Ip}")]
+    public static partial void Access(ILogger logger, string method, string path, int status, double elapsedMs, string ip);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "NewApi {Version} listening on {Address}")]
+    public static partial void Listening(ILogger logger, string version, string address);
+}

@@ -1,0 +1,1 @@
+return await NewApi.Cli.CliApp.RunAsync(args);

@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+using NewApi.Common;
+
+namespace NewApi.Storage.Logs;
+
+public sealed record LogRow
+{
+    public long Id { get; init; }
+    public long UserId { get; init; }
+    public long CreatedAt { get; init; }
+    public LogType Type { get; init; }
+    public string Content { get; init; } = "";
+    public string Username { get; init; } = "";
+    public string TokenName { get; init; } = "";
+    public string ModelName { get; init; } = "";
+    public long Quota { get; init; }
+    public long PromptTokens { get; init; }
+    public long CompletionTokens { get; init; }
+    public long UseTime { get; init; }
+    public bool IsStream { get; init; }
+    public long ChannelId { get; init; }
+    public long TokenId { get; init; }
+    public string Group { get; init; } = "";
+    public string Ip { get; init; } = "";
+    public string RequestId { get; init; } = "";
+    public string UpstreamRequestId { get; init; } = "";
+    public string Other { get; init; } = "";
+
+    public const string Columns = """
+        id, user_id, created_at, type, content, username, token_name, model_name, quota, prompt_tokens, completion_tokens,
+        use_time, is_stream, channel_id, token_id, "group", ip, request_id, upstream_request_id, other
+        """;
+
+    public const string InsertSql = """
+        INSERT INTO logs(user_id, created_at, type, content, username, token_name, model_name, quota, prompt_tokens, completion_tokens,
+            use_time, is_stream, channel_id, token_id, "group", ip, request_id, upstream_request_id, other)
+        VALUES ($user_id, $created_at, $type, $content, $username, $token_name, $model_name, $quota, $prompt_tokens, $completion_tokens,
+            $use_time, $is_stream, $channel_id, $token_id, $group, $ip, $request_id, $upstream_request_id, $other)
+        """;
+
+    public static LogRow Read(SqliteDataReader r) => new()
+    {
+        Id = r.Long(0), UserId = r.Long(1), CreatedAt = r.Long(2), Type = (LogType)r.Int(3), Content = r.Str(4), Username = r.Str(5),
+        TokenName = r.Str(6), ModelName = r.Str(7), Quota = r.Long(8), PromptTokens = r.Long(9), CompletionTokens = r.Long(10),
+        UseTime = r.Long(11), IsStream = r.Bool(12), ChannelId = r.Long(13), TokenId = r.Long(14), Group = r.Str(15), Ip = r.Str(16),
+        RequestId = r.Str(17), UpstreamRequestId = r.Str(18), Other = r.Str(19),
+    };
+
+    public (string, object?)[] Parameters() =>
+    [
+        ("$user_id", UserId), ("$created_at", CreatedAt), ("$type", (int)Type), ("$content", Content), ("$username", Username),
+        ("$token_name", TokenName), ("$model_name", ModelName), ("$quota", Quota), ("$prompt_tokens", PromptTokens),
+        ("$completion_tokens", CompletionTokens), ("$use_time", UseTime), ("$is_stream", IsStream), ("$channel_id", ChannelId),
+        ("$token_id", TokenId), ("$group", Group), ("$ip", Ip), ("$request_id", RequestId), ("$upstream_request_id", UpstreamRequestId),
+        ("$other", Other),
+    ];
+}

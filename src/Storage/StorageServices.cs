@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using NewApi.Storage.Logs;
+using NewApi.Storage.Options;
+using NewApi.Storage.Setup;
+using NewApi.Storage.Tokens;
+using NewApi.Storage.TwoFactor;
+using NewApi.Storage.Users;
+
+namespace NewApi.Storage;
+
+public static class StorageServices
+{
+    public static IServiceCollection AddStorage(this IServiceCollection services, string databasePath, int busyTimeoutMs)
+    {
+        services.AddSingleton(_ => new SqliteDb(databasePath, busyTimeoutMs));
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<CacheEpoch>();
+        services.AddSingleton<OptionsStore>();
+        services.AddSingleton<UserRepository>();
+        services.AddSingleton<TokenRepository>();
+        services.AddSingleton<SetupRepository>();
+        services.AddSingleton<LogRepository>();
+        services.AddSingleton<TwoFactorRepository>();
+        return services;
+    }
+}

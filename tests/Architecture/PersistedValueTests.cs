@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+using NewApi.Common;
+using NewApi.Storage;
+using NewApi.Tests.Support;
+
+namespace NewApi.Tests.Architecture;
+
+/// <summary>Values stored in databases and read by New API consoles: renumbering fails here, not in users' data.</summary>
+public sealed class PersistedValueTests
+{
+    [Fact]
+    public void Enums_KeepTheirNumbers()
+    {
+        Assert.Equal([0, 1, 10, 100], Enum.GetValues<Role>().Select(v => (int)v));
+        Assert.Equal([1, 2], Enum.GetValues<UserStatus>().Select(v => (int)v));
+        Assert.Equal([1, 2, 3, 4], Enum.GetValues<TokenStatus>().Select(v => (int)v));
+        Assert.Equal([0, 1, 2, 3], Enum.GetValues<ChannelStatus>().Select(v => (int)v));
+        Assert.Equal([1, 2, 3], Enum.GetValues<RedemptionStatus>().Select(v => (int)v));
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7], Enum.GetValues<LogType>().Select(v => (int)v));
+        Assert.Equal(14, (int)ChannelType.Anthropic);
+        Assert.Equal(24, (int)ChannelType.Gemini);
+        Assert.Equal(3, (int)ChannelType.Azure);
+        Assert.Equal(43, (int)ChannelType.DeepSeek);
+        Assert.Equal(58, (int)ChannelType.AdvancedCustom);
+    }
+
+    /// <summary>Released migrations never change. A new schema change is a new file; add its hash here when it ships.</summary>
+    private static readonly Dictionary<int, string> Released = new()
+    {
+        [1] = "ae58f95a39dd1a562c7bbbe5822b787035ac56ba72d66cb2e6a37c72311ab0bf",
+    };
+
+    [Fact]
+    public void ReleasedMigrations_AreUnchanged()
+    {
+        foreach (var (version, sha) in Released)
+        {
+            var m = Migrator.All.Single(x => x.Version == version);
+            Assert.True(sha == m.Sha256, $"migration {version:D4}_{m.Name}.sql changed (sha256 {m.Sha256}); add a new migration instead");
+        }
+        Assert.Equal(Migrator.All.Count, Migrator.All.Select(m => m.Version).Distinct().Count());
+    }
+
+    [Fact]
+    public void MigrationFilesOnDisk_AreTheEmbeddedOnes()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepoPaths.Src, "Storage", "Migrations"), "*.sql").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList();
+        Assert.Equal(files, Migrator.All.Select(m => $"{m.Version:D4}_{m.Name}").ToList());
+        foreach (var m in Migrator.All)
+        {
+            var disk = File.ReadAllText(Path.Combine(RepoPaths.Src, "Storage", "Migrations", $"{m.Version:D4}_{m.Name}.sql"));
+            Assert.Equal(m.Sha256, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(disk))));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using NewApi.Tests.Support;
+
+namespace NewApi.Tests.E2E;
+
+/// <summary>The published binary end to end: CLI setup and keys, the HTTP API, then a clean SIGTERM shutdown.</summary>
+public sealed class BinaryTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("newapi-e2e-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public async Task Version_And_ConfigCheck_Work()
+    {
+        var v = await Binary.RunAsync(_dir.FullName, null, "version");
+        Assert.Equal(0, v.ExitCode);
+        Assert.StartsWith("newapi v", v.Stdout);
+        var c = await Binary.RunAsync(_dir.FullName, null, "config", "check");
+        Assert.Equal(0, c.ExitCode);
+        Assert.Contains("configuration OK", c.Stdout);
+        Assert.DoesNotContain(File.Exists(Path.Combine(_dir.FullName, ".session_secret")) ? File.ReadAllText(Path.Combine(_dir.FullName, ".session_secret")) : "\u0000", c.Stdout);
+        var bad = await Binary.RunAsync(_dir.FullName, null, "serve", "--port", "99999");
+        Assert.Equal(3, bad.ExitCode);
+        Assert.Contains("server.listen", bad.Stderr);
+    }
+
+    [Fact]
+    public async Task SetupWithCli_ThenServe_ApiWorks_TokenFromCliAuthenticates_SigtermExitsCleanly()
+    {
+        var setup = await Binary.RunAsync(_dir.FullName, "e2e-root-password", "setup", "--username", "root", "--password-stdin");
+        Assert.True(setup.ExitCode == 0, setup.Stderr);
+        var again = await Binary.RunAsync(_dir.FullName, "e2e-root-password", "setup", "--username", "root", "--password-stdin");
+        Assert.Equal(4, again.ExitCode);
+        var token = await Binary.RunAsync(_dir.FullName, null, "token", "create", "--user", "root", "--name", "cli-key", "--quota", "$2", "--models", "gpt-4o");
+        Assert.True(token.ExitCode == 0, token.Stderr);
+        var key = token.Stdout.Trim();
+        Assert.Matches("^sk-[0-9A-Za-z]{48}$", key);
+        var list = await Binary.RunAsync(_dir.FullName, null, "token", "list");
+        Assert.Contains("cli-key", list.Stdout);
+        Assert.DoesNotContain(key[3..], list.Stdout);
+        var migrate = await Binary.RunAsync(_dir.FullName, null, "migrate", "status");
+        Assert.Contains("applied  0001_init", migrate.Stdout);
+
+        await using var server = await Binary.Server.StartAsync(_dir.FullName);
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseAddress };
+        var status = await http.GetFromJsonAsync<JsonElement>("/api/status");
+        Assert.True(status.GetProperty("data").GetProperty("setup").GetBoolean());
+
+        var login = await (await http.PostAsJsonAsync("/api/user/login", new { username = "root", password = "e2e-root-password" })).Content.ReadFromJsonAsync<JsonElement>();
+        JsonAssert.Success(login);
+        http.DefaultRequestHeaders.Add("New-Api-User", login.GetProperty("data").GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var self = await http.GetFromJsonAsync<JsonElement>("/api/user/self");
+        Assert.Equal(100, self.GetProperty("data").GetProperty("role").GetInt32());
+        var options = await http.GetFromJsonAsync<JsonElement>("/api/option/");
+        Assert.True(options.GetProperty("data").GetArrayLength() > 50);
+        JsonAssert.Success(await (await http.PostAsJsonAsync("/api/token/", new { name = "web-key", remain_quota = 5 })).Content.ReadFromJsonAsync<JsonElement>());
+        var tokens = await http.GetFromJsonAsync<JsonElement>("/api/token/");
+        Assert.Equal(2, tokens.GetProperty("data").GetProperty("total").GetInt64());
+
+        using var keyed = new HttpClient { BaseAddress = server.BaseAddress };
+        keyed.DefaultRequestHeaders.Add("Authorization", "Bearer " + key);
+        var usage = await keyed.GetFromJsonAsync<JsonElement>("/api/usage/token");
+        Assert.Equal(1_000_000, usage.GetProperty("data").GetProperty("total_available").GetInt64());
+        Assert.True(usage.GetProperty("data").GetProperty("model_limits").GetProperty("gpt-4o").GetBoolean());
+
+        var notFound = await http.GetAsync("/v1/does-not-exist");
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        var console = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+
+        Assert.Equal(0, await server.StopAsync());
+    }
+
+    [Fact]
+    public async Task RevokingAKeyFromTheCli_WhileServing_IsRefusedByTheReadOnlyRoute()
+    {
+        Assert.Equal(0, (await Binary.RunAsync(_dir.FullName, "e2e-root-password", "setup", "--username", "root", "--password-stdin")).ExitCode);
+        var key = (await Binary.RunAsync(_dir.FullName, null, "token", "create", "--user", "root", "--name", "k", "--unlimited")).Stdout.Trim();
+        await using var server = await Binary.Server.StartAsync(_dir.FullName);
+        using var keyed = new HttpClient { BaseAddress = server.BaseAddress };
+        keyed.DefaultRequestHeaders.Add("Authorization", "Bearer " + key);
+        Assert.Equal(HttpStatusCode.OK, (await keyed.GetAsync("/api/usage/token")).StatusCode);
+        Assert.Equal(0, (await Binary.RunAsync(_dir.FullName, null, "token", "revoke", "1")).ExitCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await keyed.GetAsync("/api/usage/token")).StatusCode);
+    }
+}

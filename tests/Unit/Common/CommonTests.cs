@@ -1,0 +1,48 @@
+using NewApi.Admin.Site;
+using NewApi.Admin.Tokens;
+using NewApi.Common;
+
+namespace NewApi.Tests.Unit.Common;
+
+public sealed class CommonTests
+{
+    [Theory]
+    [InlineData("abcdefghijklmnop", "abcd**********mnop")]
+    [InlineData("abcdefgh", "ab****gh")]
+    [InlineData("abc", "***")]
+    [InlineData("", "")]
+    public void MaskKey_MatchesNewApi(string key, string masked) => Assert.Equal(masked, Secrets.MaskKey(key));
+
+    [Theory]
+    [InlineData("401", true)]
+    [InlineData("100-199,300-399,401-407,409-499,500-503,505-523,525-599", true)]
+    [InlineData("500-400", false)]
+    [InlineData("abc", false)]
+    [InlineData("99", false)]
+    public void StatusCodeRanges_Parse(string s, bool ok) => Assert.Equal(ok, StatusCodeRanges.TryParse(s, out _));
+
+    [Theory]
+    [InlineData("name", "name", false, null)]
+    [InlineData("na%", "na%", true, null)]
+    [InlineData("a_b%", "a!_b%", true, null)]
+    [InlineData("%a%b%", null, false, "x")]
+    [InlineData("a%%b", null, false, "x")]
+    [InlineData("a%", null, false, "x")]
+    public void TokenSearchPattern_ValidatesLikeNewApi(string input, string? pattern, bool isLike, string? error)
+    {
+        var r = TokenService.BuildPattern(input, allowWildcards: true);
+        Assert.Equal(pattern, r.Pattern);
+        Assert.Equal(isLike, r.IsLike);
+        Assert.Equal(error is null, r.Error is null);
+    }
+
+    [Fact]
+    public void HtmlSanitizer_KeepsMarkupDropsScript()
+    {
+        var s = HtmlSanitizer.Clean("<p style=\"x\">ok</p><img src=x onerror=alert(1)><iframe src=\"https://e\"></iframe><a href='javascript:x'>a</a>");
+        Assert.Contains("<p style=\"x\">ok</p>", s);
+        Assert.DoesNotContain("onerror", s);
+        Assert.DoesNotContain("iframe", s);
+        Assert.DoesNotContain("javascript", s);
+    }
+}
