@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using NewApi.Storage.Channels;
+using NewApi.Common;
 using NewApi.Storage.Logs;
 using NewApi.Storage.Options;
 using NewApi.Storage.Setup;
@@ -21,6 +23,15 @@ public static class StorageServices
         services.AddSingleton<SetupRepository>();
         services.AddSingleton<LogRepository>();
         services.AddSingleton<TwoFactorRepository>();
+        services.AddSingleton<ChannelRepository>();
+        services.AddSingleton<ChannelCache>();
+        services.AddSingleton<IStartupTask, ChannelCacheWarmup>();
         return services;
     }
+}
+
+/// <summary>Loads the routing snapshot before the server listens.</summary>
+internal sealed class ChannelCacheWarmup(ChannelCache cache) : IStartupTask
+{
+    public Task RunAsync(CancellationToken ct) => cache.RefreshAsync(ct);
 }
