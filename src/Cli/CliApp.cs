@@ -35,12 +35,31 @@ public static class CliApp
         root.SetAction((result, ct) => ServeCommand.RunAsync(result, ct));
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            // SIGTERM is left to the host's lifetime (graceful drain + flush), not to System.CommandLine's 2-second kill.
+            var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var error in parsed.Errors) await Console.Error.WriteLineAsync("newapi: " + error.Message);
+                await Console.Error.WriteLineAsync("Run 'newapi --help' for usage.");
+                return ExitCodes.Usage;
+            }
+            return await parsed.InvokeAsync(invocation);
         }
         catch (ConfigException e)
         {
             await Console.Error.WriteLineAsync("newapi: " + e.Message);
             return ExitCodes.Config;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            await Console.Error.WriteLineAsync("newapi: database error: " + e.Message);
+            return ExitCodes.Database;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync("newapi: " + e.Message);
+            return ExitCodes.Failure;
         }
     }
 

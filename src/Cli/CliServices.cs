@@ -34,7 +34,8 @@ public static class CliServices
         services.AddRelay();
         services.AddAdmin();
         var sp = services.BuildServiceProvider();
-        if (migrate) await sp.GetRequiredService<Migrator>().MigrateAsync(TimeProvider.System, ct);
+        if (!migrate) return sp;   // migrate/backup/status work on whatever schema is there
+        await sp.GetRequiredService<Migrator>().MigrateAsync(TimeProvider.System, ct);
         await sp.GetRequiredService<OptionsStore>().ReloadAsync(ct);
         return sp;
     }

@@ -87,3 +87,38 @@ public sealed class BinaryTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await keyed.GetAsync("/api/usage/token")).StatusCode);
     }
 }
+
+public sealed class BinaryCliTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("newapi-e2e-cli-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public async Task Migrate_OnAFreshDataDir_CreatesTheSchema_AndBackupWritesACopy()
+    {
+        var up = await Binary.RunAsync(_dir.FullName, null, "migrate");
+        Assert.True(up.ExitCode == 0, up.Stderr);
+        Assert.Contains("applied 1 migration", up.Stdout);
+        var again = await Binary.RunAsync(_dir.FullName, null, "migrate", "up");
+        Assert.Contains("up to date", again.Stdout);
+        var backup = await Binary.RunAsync(_dir.FullName, null, "migrate", "backup");
+        Assert.Equal(0, backup.ExitCode);
+        Assert.True(File.Exists(backup.Stdout.Trim()));
+    }
+
+    [Fact]
+    public async Task UserCommands_CreateListRoleDisable()
+    {
+        var create = await Binary.RunAsync(_dir.FullName, "user-password-1", "user", "create", "--username", "bob", "--password-stdin", "--role", "admin");
+        Assert.True(create.ExitCode == 0, create.Stderr);
+        var dup = await Binary.RunAsync(_dir.FullName, "user-password-1", "user", "create", "--username", "bob", "--password-stdin");
+        Assert.Equal(4, dup.ExitCode);
+        Assert.Contains("admin", (await Binary.RunAsync(_dir.FullName, null, "user", "list")).Stdout);
+        Assert.Equal(0, (await Binary.RunAsync(_dir.FullName, null, "user", "role", "bob", "common")).ExitCode);
+        Assert.Equal(0, (await Binary.RunAsync(_dir.FullName, null, "user", "disable", "bob")).ExitCode);
+        Assert.Contains("Disabled", (await Binary.RunAsync(_dir.FullName, null, "user", "list")).Stdout);
+        Assert.Equal(5, (await Binary.RunAsync(_dir.FullName, null, "user", "disable", "nobody")).ExitCode);
+        Assert.Equal(2, (await Binary.RunAsync(_dir.FullName, null, "user", "frobnicate")).ExitCode);
+    }
+}
