@@ -12,12 +12,14 @@ public static class ConsoleEndpoints
     private const string Csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
                                "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
-    public static void MapConsole(this WebApplication app, GatewayConfig config)
+    public static void MapConsole(this WebApplication app, GatewayConfig config, RequestDelegate notFound)
     {
         var assets = app.Services.GetRequiredService<ConsoleAssets>();
         var limiter = app.Services.GetRequiredService<RateLimiter>();
         var ips = app.Services.GetRequiredService<ClientIpResolver>();
         var limits = config.RateLimit;
+        // new-api: a missing /assets file is a 404 with an OpenAI error object, not the SPA page.
+        app.MapFallback("/assets/{**rest}", ctx => assets.Find(ctx.Request.Path.Value ?? "") is { } a ? ServeAsync(ctx, a) : notFound(ctx));
         app.MapFallback(ctx =>
         {
             if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method))

@@ -49,8 +49,7 @@ public static class Pipeline
         api.MapFallback(NotFoundAsync);
         app.MapFallback("/v1/{**rest}", NotFoundAsync);
         app.MapFallback("/v1beta/{**rest}", NotFoundAsync);
-        app.MapFallback("/assets/{**rest}", NotFoundAsync);
-        app.MapConsole(config);
+        app.MapConsole(config, NotFoundAsync);
     }
 
     /// <summary>new-api: unknown /api, /v1 and /assets paths answer 404 with an OpenAI error object.</summary>
