@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NewApi.Json;
@@ -37,7 +38,16 @@ internal static class ChannelInfoCodec
         }
         obj["status_reason"] = reason;
         obj["status_time"] = time;
-        return obj.ToJsonString();
+        return Compact(obj);
+    }
+
+    /// <summary>JSON text with non-ASCII kept readable (Go's encoder does not escape it either; reasons are often Chinese).</summary>
+    public static string Compact(JsonNode node)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            node.WriteTo(writer);
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>Status of key <paramref name="index"/>: absent from the list means enabled.</summary>

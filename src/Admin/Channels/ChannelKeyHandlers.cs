@@ -14,7 +14,7 @@ namespace NewApi.Admin.Channels;
 internal static class ChannelKeyHandlers
 {
     public static async Task<IResult> RevealAsync(long id, HttpContext ctx, ChannelRepository repo, SecretBox box, KeyRevealVerifier verifier,
-        LogRepository logs, TimeProvider time, ILogger<ChannelRepository> log, CancellationToken ct)
+        LogRepository logs, TimeProvider time, ILogger<KeyRevealVerifier> log, CancellationToken ct)
     {
         var user = ctx.CurrentUser();
         var body = ctx.Request.ContentLength is 0 ? null : await JsonBody.ReadAsync(ctx.Request, ChannelJson.Default.ChannelKeyRequest, ct);

@@ -148,7 +148,7 @@ internal sealed class ChannelTester(ChannelRepository repo, ChannelProbe probe, 
             UserId = caller.UserId, Username = caller.Username, CreatedAt = time.UnixSeconds(), Type = LogType.Consume,
             Content = TestTokenName, TokenName = TestTokenName, ModelName = model, Quota = price.Quota,
             PromptTokens = outcome.PromptTokens, CompletionTokens = outcome.CompletionTokens, UseTime = elapsedMs / 1000,
-            IsStream = stream, ChannelId = channel.Id, Group = caller.Group, Other = other.ToJsonString(),
+            IsStream = stream, ChannelId = channel.Id, Group = caller.Group, Other = ChannelInfoCodec.Compact(other),
         }, ct);
     }
 }

@@ -44,7 +44,7 @@ internal static class BalanceApis
             if (api.Currency == Currency.Cny) v = cnyPerUsd > 0 ? v / cnyPerUsd : v;
             return new(Math.Round(v, 6), null);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or FormatException)
         {
             return new(null, ChannelProbe.Scrub(e.Message, t.Key));
         }

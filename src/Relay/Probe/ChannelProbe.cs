@@ -26,7 +26,15 @@ public sealed class ChannelProbe(OutboundHttp http, TimeProvider time)
         if (profile.Family == ProbeFamily.TaskOnly) return ProbeOutcome.Failure($"{target.Type} channel test is not supported", "channel_test_unsupported");
         if (profile.Family == ProbeFamily.Native)
             return ProbeOutcome.Failure($"{target.Type} channel test is not supported: the upstream protocol is not OpenAI, Claude or Gemini", "channel_test_unsupported");
-        var built = Build(target, profile, request);
+        HttpRequestMessage? built;
+        try
+        {
+            built = Build(target, profile, request);
+        }
+        catch (Exception e) when (e is FormatException or UriFormatException)
+        {
+            return ProbeOutcome.Failure("the channel key or base URL cannot be used in an HTTP request: " + e.GetType().Name, "invalid_request");
+        }
         if (built is null) return ProbeOutcome.Failure($"{request.Kind} test is not supported for {target.Type} channels", "channel_test_unsupported");
         using var message = built;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -37,7 +45,7 @@ public sealed class ChannelProbe(OutboundHttp http, TimeProvider time)
             var text = await ReadCappedAsync(response.Content, request.Stream ? MaxStreamBytes : MaxBodyBytes, cts.Token);
             return Scrub(Interpret((int)response.StatusCode, text, request.Stream), target.Key);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
         {
             return ProbeOutcome.Failure(Scrub("upstream request failed: " + e.Message, target.Key), "do_request_failed");
         }

@@ -28,7 +28,7 @@ internal static class UpstreamModels
                 _ => Parse(await GetAsync(client, t, profile.Family, t.BaseUrl + profile.ModelsPath, cts.Token), "data", "id", ""),
             };
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or FormatException)
         {
             return new(null, ChannelProbe.Scrub(e.Message, t.Key));
         }
