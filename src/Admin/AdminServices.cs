@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using NewApi.Admin.Channels;
 using NewApi.Admin.Options;
 using NewApi.Admin.Site;
 using NewApi.Admin.Tokens;
@@ -17,6 +18,7 @@ public static class AdminServices
         services.AddSingleton<UptimeGroups>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<OptionValidator>();
+        services.AddChannelAdmin();
         return services;
     }
 
@@ -26,5 +28,6 @@ public static class AdminServices
            .MapLogin()
            .MapUserSelf()
            .MapTokens()
-           .MapOptions();
+           .MapOptions()
+           .MapChannels();
 }

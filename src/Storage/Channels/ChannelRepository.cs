@@ -85,6 +85,77 @@ public sealed class ChannelRepository(SqliteDb db)
         return n == 1;
     }
 
+    /// <summary>
+    /// Read-modify-write of one channel inside a single write transaction, so concurrent edits (PUT, multi-key actions,
+    /// automatic disables) never overwrite each other. <paramref name="change"/> returns null to leave the row as it is.
+    /// </summary>
+    public async Task<ChannelRow?> UpdateWithAsync(long id, Func<ChannelRow, ChannelRow?> change, CancellationToken ct = default)
+    {
+        var updated = await db.WriteAsync(async (conn, tx) =>
+        {
+            var current = await conn.QuerySingleAsync("SELECT " + ChannelRow.Columns + " FROM channels WHERE id = $id", tx, ChannelRow.Read, ct, ("$id", id));
+            if (current is null || change(current) is not { } next) return null;
+            next = next with { Id = id };
+            await conn.ExecuteAsync(UpdateSql, tx, ct, [.. next.Parameters(), ("$id", id)]);
+            await RebuildAbilitiesAsync(conn, tx, next, ct);
+            return next;
+        }, ct);
+        if (updated is not null) await NotifyChangedAsync(CancellationToken.None);
+        return updated;
+    }
+
+    /// <summary>Writes several channels (tag edits) and rebuilds their abilities in one transaction.</summary>
+    public async Task<int> UpdateManyAsync(IReadOnlyList<ChannelRow> rows, CancellationToken ct = default)
+    {
+        if (rows.Count == 0) return 0;
+        var n = await db.WriteAsync(async (conn, tx) =>
+        {
+            var count = 0;
+            foreach (var row in rows)
+            {
+                if (await conn.ExecuteAsync(UpdateSql, tx, ct, [.. row.Parameters(), ("$id", row.Id)]) != 1) continue;
+                await RebuildAbilitiesAsync(conn, tx, row, ct);
+                count++;
+            }
+            return count;
+        }, ct);
+        await NotifyChangedAsync(CancellationToken.None);
+        return n;
+    }
+
+    /// <summary>Several status changes (tag enable/disable, batch status, test-all outcomes) in one transaction.</summary>
+    public async Task<int> SetStatusManyAsync(IReadOnlyList<(long Id, ChannelStatus Status, string OtherInfo)> changes, CancellationToken ct = default)
+    {
+        if (changes.Count == 0) return 0;
+        var n = await db.WriteAsync(async (conn, tx) =>
+        {
+            var count = 0;
+            foreach (var (id, status, otherInfo) in changes)
+            {
+                count += await conn.ExecuteAsync("UPDATE channels SET status = $s, other_info = $o WHERE id = $id", tx, ct,
+                    ("$s", (int)status), ("$o", otherInfo), ("$id", id));
+                await conn.ExecuteAsync("UPDATE abilities SET enabled = $e WHERE channel_id = $id", tx, ct,
+                    ("$e", status == ChannelStatus.Enabled ? 1 : 0), ("$id", id));
+            }
+            return count;
+        }, ct);
+        await NotifyChangedAsync(CancellationToken.None);
+        return n;
+    }
+
+    /// <summary>Deletes every manually or automatically disabled channel together with its abilities.</summary>
+    public async Task<int> DeleteDisabledAsync(CancellationToken ct = default)
+    {
+        var n = await db.WriteAsync(async (conn, tx) =>
+        {
+            // NewApi: New API left the ability rows of these channels behind (enabled = false); they are removed with the channel.
+            await conn.ExecuteAsync("DELETE FROM abilities WHERE channel_id IN (SELECT id FROM channels WHERE status IN (2, 3))", tx, ct);
+            return await conn.ExecuteAsync("DELETE FROM channels WHERE status IN (2, 3)", tx, ct);
+        }, ct);
+        await NotifyChangedAsync(CancellationToken.None);
+        return n;
+    }
+
     public async Task<int> DeleteAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default)
     {
         var n = await db.WriteAsync(async (conn, tx) =>
