@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using NewApi.Admin.Data;
+using NewApi.Admin.Logs;
 using NewApi.Admin.Options;
 using NewApi.Admin.Site;
 using NewApi.Admin.Tokens;
@@ -17,6 +19,7 @@ public static class AdminServices
         services.AddSingleton<UptimeGroups>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<OptionValidator>();
+        services.AddSingleton<LogFormatter>();
         return services;
     }
 
@@ -26,5 +29,6 @@ public static class AdminServices
            .MapLogin()
            .MapUserSelf()
            .MapTokens()
-           .MapOptions();
+           .MapOptions()
+           .MapLogs().MapData();
 }
