@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using NewApi.Admin.Channels;
+using NewApi.Admin.Data;
+using NewApi.Admin.Logs;
 using NewApi.Admin.Options;
 using NewApi.Admin.Site;
 using NewApi.Admin.Tokens;
@@ -19,15 +21,22 @@ public static class AdminServices
         services.AddSingleton<TokenService>();
         services.AddSingleton<OptionValidator>();
         services.AddChannelAdmin();
+        services.AddSingleton<LogFormatter>();
         return services;
     }
 
     /// <summary>Every /api resource, composed in one place (each resource maps its own routes).</summary>
-    public static RouteGroupBuilder MapAdmin(this RouteGroupBuilder api) =>
-        api.MapSystem()
-           .MapLogin()
-           .MapUserSelf()
-           .MapTokens()
-           .MapOptions()
-           .MapChannels();
+    public static RouteGroupBuilder MapAdmin(this RouteGroupBuilder api)
+    {
+        // One resource per line (merge-friendly); order does not matter.
+        api.MapSystem();
+        api.MapLogin();
+        api.MapUserSelf();
+        api.MapTokens();
+        api.MapOptions();
+        api.MapChannels();
+        api.MapLogs();
+        api.MapData();
+        return api;
+    }
 }

@@ -45,8 +45,9 @@ public static class GatewayApp
         builder.Services.ConfigureHttpJsonOptions(o => 
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
-            o.SerializerOptions.TypeInfoResolverChain.Insert(1, TokenJson.Default);
-            o.SerializerOptions.TypeInfoResolverChain.Insert(2, ChannelJson.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, TokenJson.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ChannelJson.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, LogJson.Default);
         });
 
         builder.Services.AddSingleton(config);

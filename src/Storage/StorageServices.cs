@@ -3,6 +3,7 @@ using NewApi.Storage.Channels;
 using NewApi.Common;
 using NewApi.Storage.Logs;
 using NewApi.Storage.Options;
+using NewApi.Storage.QuotaData;
 using NewApi.Storage.Setup;
 using NewApi.Storage.Tokens;
 using NewApi.Storage.TwoFactor;
@@ -22,6 +23,8 @@ public static class StorageServices
         services.AddSingleton<TokenRepository>();
         services.AddSingleton<SetupRepository>();
         services.AddSingleton<LogRepository>();
+        services.AddSingleton<LogQueryRepository>();
+        services.AddSingleton<QuotaDataRepository>();
         services.AddSingleton<TwoFactorRepository>();
         services.AddSingleton<ChannelRepository>();
         services.AddSingleton<ChannelCache>();
