@@ -17,6 +17,7 @@ public static class AdminServices
         services.AddSingleton<UptimeGroups>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<OptionValidator>();
+        services.AddAccounts();
         return services;
     }
 
@@ -26,5 +27,6 @@ public static class AdminServices
            .MapLogin()
            .MapUserSelf()
            .MapTokens()
+           .MapAccounts()
            .MapOptions();
 }

@@ -46,6 +46,7 @@ public static class GatewayApp
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, TokenJson.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(2, AccountJson.Default);
         });
 
         builder.Services.AddSingleton(config);
