@@ -24,6 +24,7 @@ public static class SelfServiceEndpoints
         user.MapGet("/aff", AffCodeAsync);
         user.MapPost("/aff_transfer", TransferAffAsync);
         user.MapPut("/setting", UserSettingUpdate.UpdateAsync);
+        user.MapPost("/topup", RedeemAsync).RateLimited(RateLimitKind.Critical);
         return api;
     }
 
@@ -87,5 +88,32 @@ public static class SelfServiceEndpoints
         if (body?.Quota is not { } quota) return Api.Fail("无效的参数");
         if (quota < o.QuotaPerUnit) return Api.Fail("转移额度最小为" + QuotaText.Format((long)o.QuotaPerUnit, o) + "！");
         return await users.TransferAffQuotaAsync(ctx.CurrentUser().Id, quota, ct) ? Api.Message("划转成功") : Api.Fail("邀请额度不足！");
+    }
+
+    /// <summary>
+    /// Redeem code top-up. Every failure gives one generic message (New API); the single writer serialises redeems,
+    /// so New API's per-user lock and random delay are not needed for correctness.
+    /// </summary>
+    private static async Task<IResult> RedeemAsync(HttpContext ctx, UserRepository users, OptionsStore options, SecretBox box,
+        ClientIpResolver ips, TimeProvider time, CancellationToken ct)
+    {
+        var o = options.Current;
+        if (!o.GetBool("payment_setting.compliance_confirmed"))
+            return Results.Json(Api.Fail("请先在支付设置中确认支付合规声明"), AdminJson.Default.Reply);
+        var body = await JsonBody.ReadElementAsync(ctx.Request, ct);
+        var key = body is { ValueKind: System.Text.Json.JsonValueKind.Object } b && b.TryGetProperty("key", out var k)
+                  && k.ValueKind == System.Text.Json.JsonValueKind.String ? k.GetString()!.Trim() : "";
+        var me = ctx.CurrentUser();
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var done = key.Length is > 0 and <= 64
+            ? await users.RedeemAsync(me.Id, key, box.LookupHash(key), now, r => new Storage.Logs.LogRow
+            {
+                UserId = me.Id, Username = me.Username, CreatedAt = now, Type = LogType.Topup, Ip = ips.ResolveString(ctx),
+                Content = $"通过兑换码充值 {QuotaText.Format(r.Quota, o)}，兑换码ID {r.RedemptionId}",
+            }, ct)
+            : null;
+        return done is null
+            ? Results.Json(Api.Fail("兑换失败，请稍后重试"), AdminJson.Default.Reply)
+            : Results.Json(Api.Ok(done.Quota), AdminJson.Default.EnvelopeInt64);
     }
 }

@@ -147,4 +147,45 @@ public sealed class UserSelfServiceTests(GatewayFixture gw) : IClassFixture<Gate
         JsonAssert.Failure(await user.GetAsync("/api/user/checkin?month=2025-13"));
         Assert.Equal(0, (await user.GetAsync("/api/user/checkin?month=1999-01")).GetProperty("data").GetProperty("stats").GetProperty("checkin_count").GetInt32());
     }
+
+    [Fact]
+    public async Task Redeem_CreditsOnce_RefusesUsedExpiredDisabledCodes_AndNeedsCompliance()
+    {
+        using var user = await gw.UserAsync("redeem_user");
+        var db = gw.Services.GetRequiredService<NewApi.Storage.SqliteDb>();
+        await using (var conn = await db.OpenAsync())
+            await NewApi.Storage.SqlExtensions.ExecuteAsync(conn, """
+                INSERT INTO redemptions("key", status, name, quota, created_time, expired_time) VALUES
+                    ('code-good-0000000000000000000001', 1, 'good', 1500, 1, 0),
+                    ('code-expired-000000000000000000001', 1, 'old', 1500, 1, 1000),
+                    ('code-disabled-00000000000000000001', 2, 'off', 1500, 1, 0)
+                """, null, default);
+        await SetAsync("payment_setting.compliance_confirmed", "false");
+        JsonAssert.Failure(await user.PostAsync("/api/user/topup", new { key = "code-good-0000000000000000000001" }));
+        await SetAsync("payment_setting.compliance_confirmed", "true");
+        var ok = await user.PostAsync("/api/user/topup", new { key = "code-good-0000000000000000000001" });
+        JsonAssert.Success(ok);
+        Assert.Equal(1500, ok.GetProperty("data").GetInt64());
+        Assert.Equal(1500, (await Users.FindAsync(user.UserId))!.Quota);
+        foreach (var key in new[] { "code-good-0000000000000000000001", "code-expired-000000000000000000001", "code-disabled-00000000000000000001", "", "nope" })
+            Assert.Equal("兑换失败，请稍后重试", (await user.PostAsync("/api/user/topup", new { key })).GetProperty("message").GetString());
+        Assert.Equal(1500, (await Users.FindAsync(user.UserId))!.Quota);
+        await using var check = await db.OpenAsync();
+        Assert.Equal(user.UserId, await NewApi.Storage.SqlExtensions.ScalarLongAsync(check,
+            "SELECT used_user_id FROM redemptions WHERE name = 'good' AND status = 3", null, default));
+        Assert.Equal(1, await NewApi.Storage.SqlExtensions.ScalarLongAsync(check,
+            "SELECT COUNT(1) FROM logs WHERE user_id = $u AND type = 1", null, default, ("$u", user.UserId)));
+    }
+
+    [Fact]
+    public async Task UpdateSelf_UsesTheSameFieldRulesAsRegistration()
+    {
+        using var user = await gw.UserAsync("self_rules", password: "user-password-123");
+        JsonAssert.Failure(await user.PutAsync("/api/user/self", new { username = "bad%name" }));
+        JsonAssert.Failure(await user.PutAsync("/api/user/self", new { display_name = new string('d', 21) }));
+        JsonAssert.Failure(await user.PutAsync("/api/user/self", new { password = "short", original_password = "user-password-123" }));
+        var longPassword = "a passphrase well beyond twenty characters";
+        JsonAssert.Success(await user.PutAsync("/api/user/self", new { password = longPassword, original_password = "user-password-123", username = "self_rules2" }));
+        using var again = await gw.LoginAsync("self_rules2", longPassword);
+    }
 }
