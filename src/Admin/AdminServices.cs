@@ -22,6 +22,7 @@ public static class AdminServices
         services.AddSingleton<OptionValidator>();
         services.AddChannelAdmin();
         services.AddSingleton<LogFormatter>();
+        services.AddAccounts();
         return services;
     }
 
@@ -37,6 +38,7 @@ public static class AdminServices
         api.MapChannels();
         api.MapLogs();
         api.MapData();
+        api.MapAccounts();
         return api;
     }
 }

@@ -48,6 +48,7 @@ public static class GatewayApp
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, TokenJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ChannelJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, LogJson.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, AccountJson.Default);
         });
 
         builder.Services.AddSingleton(config);

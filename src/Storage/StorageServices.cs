@@ -28,6 +28,10 @@ public static class StorageServices
         services.AddSingleton<TwoFactorRepository>();
         services.AddSingleton<ChannelRepository>();
         services.AddSingleton<ChannelCache>();
+        services.AddSingleton<UserGroups>();
+        services.AddSingleton<Verification.VerificationCodeRepository>();
+        services.AddSingleton<PrefillGroups.PrefillGroupRepository>();
+        services.AddSingleton<Checkins.CheckinRepository>();
         services.AddSingleton<IStartupTask, ChannelCacheWarmup>();
         return services;
     }

@@ -12,6 +12,7 @@ public sealed class JsonContractTests
         TokenJson.Default,
         ChannelJson.Default,
         LogJson.Default,
+        AccountJson.Default,
     ];
 
     [Fact]

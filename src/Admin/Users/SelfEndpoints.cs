@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using NewApi.Auth;
+using NewApi.Auth.Registration;
 using NewApi.Common;
 using NewApi.Json;
 using NewApi.Json.Contracts.Admin;
@@ -60,8 +61,10 @@ public static class SelfEndpoints
         var display = Str(obj, "display_name")?.Trim();
         var password = Str(obj, "password");
         var original = Str(obj, "original_password") ?? "";
-        if (username is { Length: > 20 } || display is { Length: > 20 } || password is { Length: > 0 and < 8 } || password is { Length: > 128 })
-            return Api.Fail("输入不合法");
+        var invalid = (username is { Length: > 0 } ? AccountRules.Username(username) : null)
+                      ?? (display is null ? null : AccountRules.DisplayName(display))
+                      ?? (string.IsNullOrEmpty(password) ? null : AccountRules.Password(password));
+        if (invalid is not null) return Api.Fail(AccountRules.InvalidInput + " " + invalid);
         if (!string.IsNullOrEmpty(password))
         {
             if (me.PasswordHash.Length == 0) return Api.Fail("当前账户未设置密码");

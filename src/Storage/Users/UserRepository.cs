@@ -3,7 +3,8 @@ using NewApi.Common;
 
 namespace NewApi.Storage.Users;
 
-public sealed class UserRepository(SqliteDb db)
+/// <summary>The users table. Every write raises <see cref="Invalidated"/> so auth and relay caches drop the user at once.</summary>
+public sealed partial class UserRepository(SqliteDb db)
 {
     private const string SelectLive = "SELECT " + UserRow.Columns + " FROM users WHERE deleted_at IS NULL";
 
@@ -56,7 +57,7 @@ public sealed class UserRepository(SqliteDb db)
     }
 
     public sealed record NewUser(string Username, string PasswordHash, string DisplayName, Role Role, long Quota, string Group,
-        string Email = "", long InviterId = 0, string AffCode = "");
+        string Email = "", long InviterId = 0, string AffCode = "", string Setting = "");
 
     public async Task<long> InsertAsync(NewUser u, long now, CancellationToken ct = default) =>
         await db.WriteAsync((conn, tx) => InsertAsync(conn, tx, u, now, ct), ct);
@@ -64,10 +65,10 @@ public sealed class UserRepository(SqliteDb db)
     public static async Task<long> InsertAsync(SqliteConnection conn, SqliteTransaction tx, NewUser u, long now, CancellationToken ct)
     {
         await conn.ExecuteAsync("""
-            INSERT INTO users(username, password, display_name, role, status, email, quota, "group", aff_code, inviter_id, created_at)
-            VALUES ($u, $p, $d, $r, 1, $e, $q, $g, $a, $i, $t)
+            INSERT INTO users(username, password, display_name, role, status, email, quota, "group", aff_code, inviter_id, setting, created_at)
+            VALUES ($u, $p, $d, $r, 1, $e, $q, $g, $a, $i, $s, $t)
             """, tx, ct, ("$u", u.Username), ("$p", u.PasswordHash), ("$d", u.DisplayName), ("$r", (int)u.Role), ("$e", u.Email),
-            ("$q", u.Quota), ("$g", u.Group), ("$a", u.AffCode.Length == 0 ? null : u.AffCode), ("$i", u.InviterId), ("$t", now));
+            ("$q", u.Quota), ("$g", u.Group), ("$a", u.AffCode.Length == 0 ? null : u.AffCode), ("$i", u.InviterId), ("$s", u.Setting), ("$t", now));
         return await conn.LastInsertIdAsync(tx, ct);
     }
 
@@ -77,9 +78,13 @@ public sealed class UserRepository(SqliteDb db)
         Invalidated?.Invoke(id);
     }
 
-    public async Task SetAccessTokenHashAsync(long id, string hash, CancellationToken ct = default) =>
+    public async Task SetAccessTokenHashAsync(long id, string hash, CancellationToken ct = default)
+    {
         await db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE users SET access_token = $h WHERE id = $id", tx, ct, ("$h", hash), ("$id", id)), ct);
+        Invalidated?.Invoke(id);
+    }
 
+    // last_login_at feeds no cache: not worth a cache flush on every sign-in.
     public async Task TouchLoginAsync(long id, long now, CancellationToken ct = default) =>
         await db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE users SET last_login_at = $t WHERE id = $id", tx, ct, ("$t", now), ("$id", id)), ct);
 
@@ -96,8 +101,11 @@ public sealed class UserRepository(SqliteDb db)
         Invalidated?.Invoke(id);
     }
 
-    public async Task SetAffCodeAsync(long id, string code, CancellationToken ct = default) =>
+    public async Task SetAffCodeAsync(long id, string code, CancellationToken ct = default)
+    {
         await db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE users SET aff_code = $a WHERE id = $id", tx, ct, ("$a", code), ("$id", id)), ct);
+        Invalidated?.Invoke(id);
+    }
 
     public async Task SetRoleAsync(long id, Role role, CancellationToken ct = default)
     {
