@@ -5,6 +5,7 @@ using NewApi.Admin.Site;
 using NewApi.Admin.Tokens;
 using NewApi.Admin.Users;
 using NewApi.Auth.Endpoints;
+using NewApi.Auth.Verification;
 
 namespace NewApi.Admin;
 
@@ -17,6 +18,7 @@ public static class AdminServices
         services.AddSingleton<UptimeGroups>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<OptionValidator>();
+        services.AddSingleton(sp => new NewApi.Auth.OAuth.OAuthHttp(sp.GetRequiredService<NewApi.Relay.Http.OutboundHttp>().Guarded));
         return services;
     }
 
@@ -26,5 +28,6 @@ public static class AdminServices
            .MapLogin()
            .MapUserSelf()
            .MapTokens()
-           .MapOptions();
+           .MapOptions()
+           .MapSecurity();
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NewApi.Admin;
 using NewApi.Auth;
+using NewApi.Auth.Verification;
 using NewApi.Config;
 using NewApi.Json;
 using NewApi.Relay;
@@ -46,6 +47,7 @@ public static class GatewayApp
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, TokenJson.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(2, SecurityJson.Default);
         });
 
         builder.Services.AddSingleton(config);
@@ -60,6 +62,7 @@ public static class GatewayApp
         builder.Services.AddAuthServices();
         builder.Services.AddRelay();
         builder.Services.AddAdmin();
+        builder.Services.AddSecurity();
         builder.Services.AddSingleton<ConsoleAssets>();
         configure?.Invoke(builder.Services);
 

@@ -6,7 +6,7 @@ namespace NewApi.Tests.Architecture;
 /// <summary>Every wire type under NewApi.Json.Contracts is known to a source-generated context (no reflection fallback in AOT).</summary>
 public sealed class JsonContractTests
 {
-    private static readonly JsonSerializerContext[] Contexts = [AdminJson.Default, TokenJson.Default];
+    private static readonly JsonSerializerContext[] Contexts = [AdminJson.Default, TokenJson.Default, SecurityJson.Default];
 
     [Fact]
     public void EveryContractType_IsRegistered()
