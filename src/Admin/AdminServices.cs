@@ -8,6 +8,7 @@ using NewApi.Admin.Site;
 using NewApi.Admin.Tokens;
 using NewApi.Admin.Users;
 using NewApi.Auth.Endpoints;
+using NewApi.Auth.Verification;
 
 namespace NewApi.Admin;
 
@@ -23,6 +24,7 @@ public static class AdminServices
         services.AddChannelAdmin();
         services.AddSingleton<LogFormatter>();
         services.AddAccounts();
+        services.AddSingleton(sp => new NewApi.Auth.OAuth.OAuthHttp(sp.GetRequiredService<NewApi.Relay.Http.OutboundHttp>().Guarded));
         return services;
     }
 
@@ -39,6 +41,7 @@ public static class AdminServices
         api.MapLogs();
         api.MapData();
         api.MapAccounts();
+        api.MapSecurity();
         return api;
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NewApi.Admin;
 using NewApi.Auth;
+using NewApi.Auth.Verification;
 using NewApi.Config;
 using NewApi.Json;
 using NewApi.Relay;
@@ -49,6 +50,7 @@ public static class GatewayApp
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ChannelJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, LogJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, AccountJson.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, SecurityJson.Default);
         });
 
         builder.Services.AddSingleton(config);
@@ -63,6 +65,7 @@ public static class GatewayApp
         builder.Services.AddAuthServices();
         builder.Services.AddRelay();
         builder.Services.AddAdmin();
+        builder.Services.AddSecurity();
         builder.Services.AddSingleton<ConsoleAssets>();
         configure?.Invoke(builder.Services);
 

@@ -13,6 +13,7 @@ public sealed class JsonContractTests
         ChannelJson.Default,
         LogJson.Default,
         AccountJson.Default,
+        SecurityJson.Default,
     ];
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class RoleGateTests(GatewayFixture gw) : IClassFixture<GatewayFixt
         "GET /api/oauth/telegram/bind", "GET /api/pricing", "GET /api/log/token", "POST /api/stripe/webhook", "GET /api/user/epay/notify",
         "POST /api/user/epay/notify", "GET /api/ratio_config", "POST /api/user/passkey/login/begin", "POST /api/user/passkey/login/finish",
         "GET /api/status/test", "GET /api/perf-metrics", "GET /api/perf-metrics/summary", "GET /api/rankings",
+        "GET /api/oauth/{provider}/authorize",
     };
 
     private List<(string Method, string Route, Role Role)> GatedRoutes()
