@@ -18,6 +18,20 @@ public sealed class ChannelLogicTests
     }
 
     [Fact]
+    public void ChannelInfo_ParsesNewApiJson_AndKeepsDefaultsForAbsentKeys()
+    {
+        var empty = ChannelInfoCodec.Parse("{}");
+        Assert.Equal("", empty.MultiKeyMode);
+        Assert.False(empty.IsMultiKey);
+        var info = ChannelInfoCodec.Parse("""{"is_multi_key":true,"multi_key_size":3,"multi_key_status_list":{"1":3},"multi_key_disabled_reason":{"1":"quota"},"multi_key_mode":"polling"}""");
+        Assert.Equal(3, ChannelInfoCodec.KeyStatus(info, 1));
+        Assert.Equal(1, ChannelInfoCodec.KeyStatus(info, 0));
+        Assert.Equal("quota", info.MultiKeyDisabledReason![1]);
+        Assert.Contains("\"multi_key_status_list\":{\"1\":3}", ChannelInfoCodec.Serialize(info));
+        Assert.Equal(new NewApi.Json.Contracts.Admin.ChannelInfoData().MultiKeyMode, ChannelInfoCodec.Parse("not json").MultiKeyMode);
+    }
+
+    [Fact]
     public void Keys_SplitLinesOrJsonArrays()
     {
         Assert.Equal(["a", "b"], ChannelKeys.Split(" a \n\n b\n"));

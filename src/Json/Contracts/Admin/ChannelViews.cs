@@ -42,17 +42,18 @@ public sealed record ChannelView
 
 /// <summary>
 /// channels.channel_info (persisted JSON, same shape as New API's): multi-key state. Index-keyed maps serialise with
-/// string keys ("0", "1", …) exactly like Go's map[int]….
+/// string keys ("0", "1", …) exactly like Go's map[int]…. Settable (not init) properties: source-generated
+/// deserialisation assigns every init-only property, which would replace the "" default with null when a key is absent.
 /// </summary>
 public sealed record ChannelInfoData
 {
-    public bool IsMultiKey { get; init; }
-    public int MultiKeySize { get; init; }
-    public Dictionary<int, int>? MultiKeyStatusList { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<int, string>? MultiKeyDisabledReason { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<int, long>? MultiKeyDisabledTime { get; init; }
-    public int MultiKeyPollingIndex { get; init; }
-    public string MultiKeyMode { get; init; } = "";
+    public bool IsMultiKey { get; set; }
+    public int MultiKeySize { get; set; }
+    public Dictionary<int, int>? MultiKeyStatusList { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<int, string>? MultiKeyDisabledReason { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<int, long>? MultiKeyDisabledTime { get; set; }
+    public int MultiKeyPollingIndex { get; set; }
+    public string MultiKeyMode { get; set; } = "";
 }
 
 /// <summary>GET /api/channel/ data: a page plus per-type counts (which ignore the type filter).</summary>
