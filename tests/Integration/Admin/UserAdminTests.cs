@@ -49,7 +49,7 @@ public sealed class UserAdminTests(GatewayFixture gw) : IClassFixture<GatewayFix
         Assert.DoesNotContain((await Users.FindByUsernameAsync("list_single"))!.PasswordHash, singleRaw, StringComparison.Ordinal);
     }
 
-    private static string SecretBoxHex(string token) => Auth.SecretBox.Sha256Hex(token);
+    private static string SecretBoxHex(string token) => NewApi.Auth.SecretBox.Sha256Hex(token);
 
     [Fact]
     public async Task Search_FiltersByKeywordIdGroupRoleAndStatus()
@@ -152,7 +152,7 @@ public sealed class UserAdminTests(GatewayFixture gw) : IClassFixture<GatewayFix
             Assert.Equal((1, 2), (disabled.GetProperty("data").GetProperty("role").GetInt32(), disabled.GetProperty("data").GetProperty("status").GetInt32()));
             Assert.Contains(user.UserId, seen);
             // NewApi: New API kept a disabled user's session alive until the cookie expired.
-            Assert.Equal(Auth.AuthTexts.UserBanned, (await user.GetAsync("/api/user/self")).GetProperty("message").GetString());
+            Assert.Equal(NewApi.Auth.AuthTexts.UserBanned, (await user.GetAsync("/api/user/self")).GetProperty("message").GetString());
             JsonAssert.Success(await admin.PostAsync("/api/user/manage", new { id = user.UserId, action = "enable" }));
             JsonAssert.Success(await user.GetAsync("/api/user/self"));
             seen.Clear();
@@ -187,7 +187,7 @@ public sealed class UserAdminTests(GatewayFixture gw) : IClassFixture<GatewayFix
         Assert.Equal(UserManageServiceNoPermission,
             (await admin.PostAsync("/api/user/manage", new { id = user.UserId, action = "demote" })).GetProperty("message").GetString());
         JsonAssert.Success(await root.PostAsync("/api/user/manage", new { id = user.UserId, action = "demote" }));
-        Assert.Equal(Auth.AuthTexts.InsufficientRole, (await user.GetAsync("/api/user/")).GetProperty("message").GetString());
+        Assert.Equal(NewApi.Auth.AuthTexts.InsufficientRole, (await user.GetAsync("/api/user/")).GetProperty("message").GetString());
         JsonAssert.Failure(await root.PostAsync("/api/user/manage", new { id = user.UserId, action = "demote" }));
         foreach (var action in new[] { "disable", "delete", "demote" })
             JsonAssert.Failure(await root.PostAsync("/api/user/manage", new { id = root.UserId, action }));

@@ -109,29 +109,16 @@ public sealed class BindTests(OAuthFixture gw) : IClassFixture<OAuthFixture>
     [Fact]
     public async Task EmailBind_ChecksTheHashedSingleUseCode()
     {
+        var codes = gw.Services.GetRequiredService<NewApi.Auth.Email.VerificationCodes>();
         using var user = await gw.UserAsync("mail_binder");
-        await InsertCodeAsync("bind@example.com", "AbC123");
+        var first = await codes.IssueAsync(NewApi.Auth.Email.VerificationCodes.EmailVerification, "bind@example.com", CancellationToken.None);
         JsonAssert.Failure(await user.PostAsync("/api/oauth/email/bind", new { email = "bind@example.com", code = "wrong1" }));
-        JsonAssert.Success(await user.PostAsync("/api/oauth/email/bind", new { email = "Bind@Example.com", code = "abc123" }));
+        JsonAssert.Success(await user.PostAsync("/api/oauth/email/bind", new { email = "Bind@Example.com", code = first.ToUpperInvariant() }));
         Assert.Equal("bind@example.com", (await user.GetAsync("/api/user/self")).GetProperty("data").GetProperty("email").GetString());
         using var other = await gw.UserAsync("mail_binder2");
-        JsonAssert.Failure(await other.PostAsync("/api/oauth/email/bind", new { email = "bind@example.com", code = "abc123" }));
-        await InsertCodeAsync("second@example.com", "zzz999");
-        JsonAssert.Success(await other.PostAsync("/api/oauth/email/bind", new { email = "second@example.com", code = "ZZZ999" }));
-        JsonAssert.Failure(await other.PostAsync("/api/oauth/email/bind", new { email = "second@example.com", code = "ZZZ999" }));
-    }
-
-    private async Task InsertCodeAsync(string email, string code)
-    {
-        await using var conn = new SqliteConnection(gw.Services.GetRequiredService<NewApi.Storage.SqliteDb>().ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "INSERT INTO verification_codes(purpose, subject, code_hash, attempts, expires_at, created_at) VALUES ('v', $s, $h, 0, $e, $t)";
-        cmd.Parameters.AddWithValue("$s", email);
-        cmd.Parameters.AddWithValue("$h", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code.ToLowerInvariant()))));
-        var now = gw.Time.GetUtcNow().ToUnixTimeSeconds();
-        cmd.Parameters.AddWithValue("$e", now + 600);
-        cmd.Parameters.AddWithValue("$t", now);
-        await cmd.ExecuteNonQueryAsync();
+        JsonAssert.Failure(await other.PostAsync("/api/oauth/email/bind", new { email = "bind@example.com", code = first }));
+        var second = await codes.IssueAsync(NewApi.Auth.Email.VerificationCodes.EmailVerification, "second@example.com", CancellationToken.None);
+        JsonAssert.Success(await other.PostAsync("/api/oauth/email/bind", new { email = "second@example.com", code = second }));
+        JsonAssert.Failure(await other.PostAsync("/api/oauth/email/bind", new { email = "second@example.com", code = second }));
     }
 }
