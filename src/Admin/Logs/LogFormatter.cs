@@ -1,7 +1,7 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using NewApi.Json.Contracts.Admin;
 using NewApi.Storage.Channels;
 using NewApi.Storage.Logs;
@@ -40,26 +40,46 @@ public sealed class LogFormatter(ChannelCache channels)
     }
 
     /// <summary>
-    /// <c>other</c> without the admin-only keys. Like New API (which decodes into a map and encodes it again), anything
-    /// that is not a JSON object (empty text included) comes out as <c>null</c>.
+    /// <c>other</c> without the admin-only keys, other members copied byte for byte. Like New API (which decodes into a
+    /// map and encodes it again), anything that is not one JSON object (empty text included) comes out as <c>null</c>.
     /// </summary>
     public static string RedactOther(string other)
     {
         if (other.Length == 0) return "null";
-        JsonNode? node;
+        var bytes = Encoding.UTF8.GetBytes(other);
+        var output = new ArrayBufferWriter<byte>(bytes.Length);
         try
         {
-            node = JsonNode.Parse(other);
+            var reader = new Utf8JsonReader(bytes);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "null";
+            using (var writer = new Utf8JsonWriter(output, WriterOptions))
+            {
+                writer.WriteStartObject();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var keep = !IsAdminOnly(ref reader);
+                    if (keep) writer.WritePropertyName(reader.GetString()!);
+                    reader.Read();
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    if (keep) writer.WriteRawValue(bytes.AsSpan(start, (int)reader.BytesConsumed - start), skipInputValidation: true);
+                }
+                writer.WriteEndObject();
+            }
+            if (reader.Read()) return "null";   // trailing content (the reader throws on anything but whitespace)
         }
         catch (JsonException)
         {
             return "null";
         }
-        if (node is not JsonObject obj) return "null";
-        foreach (var key in AdminOnlyKeys) obj.Remove(key);
-        using var buffer = new MemoryStream(other.Length);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) obj.WriteTo(writer);
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return Encoding.UTF8.GetString(output.WrittenSpan);
+    }
+
+    private static bool IsAdminOnly(ref Utf8JsonReader reader)
+    {
+        foreach (var key in AdminOnlyKeys)
+            if (reader.ValueTextEquals(key)) return true;
+        return false;
     }
 
     private static LogView ToView(LogRow r) => new()

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using NewApi.Common;
 
 namespace NewApi.Storage.Logs;
@@ -9,28 +8,32 @@ public sealed record LogPage(IReadOnlyList<LogRow> Items, long Total);
 public sealed record LogStat(long Quota, long Rpm, long Tpm);
 
 /// <summary>
-/// Reads of the logs table that stay fast on millions of rows. Whole UTC days are counted and summed from the per-day
-/// summary (log_daily, kept exact by triggers); only the partial days at the ends of a range touch the logs, through the
-/// covering index. A page at any depth is found by walking the per-day counts to the day that holds its first row, then
-/// reading only that slice: cost follows the rows of one or two days, not the page number.
+/// Reads of the logs table that stay fast on millions of rows. Whole weeks and days are counted and summed from the
+/// summaries (log_weekly, log_daily, log_daily_type, kept exact by triggers); only the partial days at the ends of a range
+/// touch the logs, through the covering index. A page at any depth is found by walking the per-period counts to the day
+/// holding its first row, then reading only that slice: the cost follows the rows of a day or two, not the page number.
 /// </summary>
 public sealed class LogQueryRepository(SqliteDb db)
 {
-    private readonly record struct Segment(long Lo, long Hi, long Count);
-
     public async Task<LogPage> PageAsync(LogFilter f, long offset, int limit, CancellationToken ct = default)
     {
         if (LogTimeRange.FromFilter(f.Start, f.End) is not { } range) return new LogPage([], 0);
         await using var conn = await db.OpenAsync(ct);
         // One read snapshot: rows written between the counts and the page read must not shift the page.
         await using var tx = conn.BeginTransaction(deferred: true);
-        var segments = await SegmentsAsync(conn, tx, f, range, ct);
+        var segments = await LogSegments.BuildAsync(conn, tx, f, range, ct);
         var total = segments.Sum(s => s.Count);
         if (offset < 0 || offset >= total || limit <= 0) return new LogPage([], total);
 
-        var first = 0;
-        var before = 0L;
-        while (before + segments[first].Count <= offset) before += segments[first++].Count;
+        var (first, before) = Locate(segments, offset);
+        if (segments[first].Kind == LogSegmentKind.Week)
+        {
+            // Narrow the week holding the first row down to its days, so the slice read below starts on that day.
+            var week = segments[first];
+            segments.RemoveAt(first);
+            segments.InsertRange(first, await LogSegments.PeriodsAsync(conn, tx, f, false, week.Lo, week.Hi + 1, ct));
+            (first, before) = Locate(segments, offset);
+        }
         var skip = offset - before;
         var last = first;
         var covered = segments[first].Count;
@@ -41,27 +44,30 @@ public sealed class LogQueryRepository(SqliteDb db)
                   + " WHERE created_at >= $lo AND created_at <= $hi" + where
                   + " ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset) ORDER BY created_at DESC, id DESC";
         args.AddRange([("$lo", segments[last].Lo), ("$hi", segments[first].Hi), ("$limit", limit), ("$offset", skip)]);
-        var rows = await conn.QueryAsync(sql, tx, LogRow.Read, ct, [.. args]);
-        return new LogPage(rows, total);
+        return new LogPage(await conn.QueryAsync(sql, tx, LogRow.Read, ct, [.. args]), total);
     }
 
     public async Task<LogStat> StatAsync(LogFilter filter, long now, CancellationToken ct = default)
     {
-        var f = filter with { Type = (int)LogType.Consume, RequestId = "", UpstreamRequestId = "" };
+        var f = filter with { Type = (long)LogType.Consume, RequestId = "", UpstreamRequestId = "" };
         await using var conn = await db.OpenAsync(ct);
         await using var tx = conn.BeginTransaction(deferred: true);
         long quota = 0;
         if (LogTimeRange.FromFilter(f.Start, f.End) is { } range)
         {
-            if (!range.HasWholeDays) quota = (await RawAggregateAsync(conn, tx, f, range, ct)).Quota;
+            if (!range.HasWholeDays) quota = (await LogSegments.RawAsync(conn, tx, f, range, ct)).Quota;
             else
             {
-                quota = await DailyQuotaAsync(conn, tx, f, range, ct);
-                if (range.UpperEdge is { } up) quota += (await RawAggregateAsync(conn, tx, f, up, ct)).Quota;
-                if (range.LowerEdge is { } low) quota += (await RawAggregateAsync(conn, tx, f, low, ct)).Quota;
+                if (range.UpperEdge is { } up) quota += (await LogSegments.RawAsync(conn, tx, f, up, ct)).Quota;
+                if (range.LowerEdge is { } low) quota += (await LogSegments.RawAsync(conn, tx, f, low, ct)).Quota;
+                if (!f.HasDimension || !range.HasWholeWeeks) quota += await LogSegments.QuotaAsync(conn, tx, f, false, range.DayLo, range.DayHi, ct);
+                else
+                    quota += await LogSegments.QuotaAsync(conn, tx, f, false, range.WeekHi, range.DayHi, ct)
+                             + await LogSegments.QuotaAsync(conn, tx, f, true, range.WeekLo, range.WeekHi, ct)
+                             + await LogSegments.QuotaAsync(conn, tx, f, false, range.DayLo, range.WeekLo, ct);
             }
         }
-        var recent = await RawAggregateAsync(conn, tx, f, new LogTimeRange(now - 60, long.MaxValue), ct);
+        var recent = await LogSegments.RawAsync(conn, tx, f, new LogTimeRange(now - 60, long.MaxValue), ct);
         return new LogStat(quota, recent.Count, recent.Tokens);
     }
 
@@ -73,63 +79,12 @@ public sealed class LogQueryRepository(SqliteDb db)
             null, LogRow.Read, ct, ("$t", tokenId), ("$l", limit));
     }
 
-    /// <summary>Newest first: the partial day after the range's whole days, the whole days, the partial day before.</summary>
-    private static async Task<List<Segment>> SegmentsAsync(SqliteConnection conn, SqliteTransaction tx, LogFilter f, LogTimeRange range,
-        CancellationToken ct)
+    /// <summary>The segment holding row number <paramref name="offset"/> and the rows in the segments before it.</summary>
+    private static (int Index, long Before) Locate(List<LogSegment> segments, long offset)
     {
-        var list = new List<Segment>();
-        if (f.HasRequestId || !range.HasWholeDays)
-        {
-            await AddRawAsync(list, conn, tx, f, range, ct);
-            return list;
-        }
-        if (range.UpperEdge is { } up) await AddRawAsync(list, conn, tx, f, up, ct);
-        list.AddRange(await DaySegmentsAsync(conn, tx, f, range, ct));
-        if (range.LowerEdge is { } low) await AddRawAsync(list, conn, tx, f, low, ct);
-        return list;
-    }
-
-    private static async Task AddRawAsync(List<Segment> list, SqliteConnection conn, SqliteTransaction tx, LogFilter f, LogTimeRange r,
-        CancellationToken ct)
-    {
-        var (where, args) = LogSql.Conditions(f);
-        args.AddRange([("$lo", r.Lo), ("$hi", r.Hi)]);
-        var count = await conn.ScalarLongAsync("SELECT count(*) FROM logs" + LogSql.LogsIndex(LogSql.AggregateDriver(f))
-            + " WHERE created_at >= $lo AND created_at <= $hi" + where, tx, ct, [.. args]);
-        if (count > 0) list.Add(new Segment(r.Lo, r.Hi, count));
-    }
-
-    private static async Task<List<Segment>> DaySegmentsAsync(SqliteConnection conn, SqliteTransaction tx, LogFilter f, LogTimeRange range,
-        CancellationToken ct)
-    {
-        var (where, args) = LogSql.Conditions(f, withRequestIds: false);
-        var from = f.HasDimension ? "log_daily" + LogSql.DailyIndex(f) : "log_daily_type";
-        args.AddRange([("$day_lo", range.DayLo), ("$day_hi", range.DayHi)]);
-        return await conn.QueryAsync("SELECT day, sum(rows) FROM " + from + " WHERE day >= $day_lo AND day < $day_hi" + where
-            + " GROUP BY day HAVING sum(rows) > 0 ORDER BY day DESC", tx,
-            r => new Segment(r.GetInt64(0), r.GetInt64(0) + LogTimeRange.Day - 1, r.GetInt64(1)), ct, [.. args]);
-    }
-
-    private static async Task<long> DailyQuotaAsync(SqliteConnection conn, SqliteTransaction tx, LogFilter f, LogTimeRange range,
-        CancellationToken ct)
-    {
-        var (where, args) = LogSql.Conditions(f, withRequestIds: false);
-        var from = f.HasDimension ? "log_daily" + LogSql.DailyIndex(f) : "log_daily_type";
-        args.AddRange([("$day_lo", range.DayLo), ("$day_hi", range.DayHi)]);
-        return await conn.ScalarLongAsync("SELECT COALESCE(sum(quota), 0) FROM " + from + " WHERE day >= $day_lo AND day < $day_hi" + where,
-            tx, ct, [.. args]);
-    }
-
-    private readonly record struct Aggregate(long Count, long Quota, long Tokens);
-
-    private static async Task<Aggregate> RawAggregateAsync(SqliteConnection conn, SqliteTransaction tx, LogFilter f, LogTimeRange r,
-        CancellationToken ct)
-    {
-        var (where, args) = LogSql.Conditions(f);
-        args.AddRange([("$lo", r.Lo), ("$hi", r.Hi)]);
-        var rows = await conn.QueryAsync("SELECT count(*), COALESCE(sum(quota), 0), COALESCE(sum(prompt_tokens), 0) + COALESCE(sum(completion_tokens), 0)"
-            + " FROM logs" + LogSql.LogsIndex(LogSql.AggregateDriver(f)) + " WHERE created_at >= $lo AND created_at <= $hi" + where, tx,
-            x => new Aggregate(x.GetInt64(0), x.GetInt64(1), x.GetInt64(2)), ct, [.. args]);
-        return rows[0];
+        var i = 0;
+        var before = 0L;
+        while (before + segments[i].Count <= offset) before += segments[i++].Count;
+        return (i, before);
     }
 }

@@ -12,7 +12,8 @@ public sealed class LogRepository(SqliteDb db)
 
     private const string PruneSummarySql = """
         DELETE FROM log_daily WHERE day <= $d AND rows = 0;
-        DELETE FROM log_daily_type WHERE day <= $d AND rows = 0
+        DELETE FROM log_daily_type WHERE day <= $d AND rows = 0;
+        DELETE FROM log_weekly WHERE week <= $d AND rows = 0
         """;
 
     public async Task InsertAsync(LogRow row, CancellationToken ct = default) =>

@@ -7,6 +7,7 @@ namespace NewApi.Storage.Logs;
 public readonly record struct LogTimeRange(long Lo, long Hi)
 {
     public const long Day = 86400;
+    public const long Week = 7 * Day;
 
     /// <summary>Beyond any real timestamp (year 36812); larger inputs would only overflow the day arithmetic.</summary>
     private const long Horizon = 1L << 40;
@@ -33,6 +34,14 @@ public readonly record struct LogTimeRange(long Lo, long Hi)
 
     public bool HasWholeDays => DayLo < DayHi;
 
+    /// <summary>First whole week (epoch-aligned, 604800 s) inside the whole days.</summary>
+    public long WeekLo => DayLo == long.MinValue ? long.MinValue : Ceil(DayLo, Week);
+
+    /// <summary>End of the whole weeks inside the whole days (exclusive).</summary>
+    public long WeekHi => DayHi == long.MaxValue ? long.MaxValue : Floor(DayHi, Week);
+
+    public bool HasWholeWeeks => HasWholeDays && WeekLo < WeekHi;
+
     /// <summary>The part after the last whole day, or null.</summary>
     public LogTimeRange? UpperEdge => HasWholeDays && Hi != long.MaxValue && DayHi <= Hi ? new LogTimeRange(DayHi, Hi) : null;
 
@@ -40,7 +49,11 @@ public readonly record struct LogTimeRange(long Lo, long Hi)
     public LogTimeRange? LowerEdge => HasWholeDays && Lo != long.MinValue && Lo < DayLo ? new LogTimeRange(Lo, DayLo - 1) : null;
 
     /// <summary>The summary's bucket of a timestamp: <c>created_at - created_at % 86400</c> (non-negative timestamps).</summary>
-    public static long FloorDay(long t) => t - ((t % Day) + Day) % Day;
+    public static long FloorDay(long t) => Floor(t, Day);
 
-    public static long CeilDay(long t) => t % Day == 0 ? t : FloorDay(t) + Day;
+    public static long CeilDay(long t) => Ceil(t, Day);
+
+    private static long Floor(long t, long unit) => t - ((t % unit) + unit) % unit;
+
+    private static long Ceil(long t, long unit) => t % unit == 0 ? t : Floor(t, unit) + unit;
 }

@@ -14,8 +14,9 @@ public sealed class QuotaDataRepository(SqliteDb db)
 {
     private const string Range = " WHERE created_at >= $s AND created_at <= $e";
 
-    private const string ByModelSql = "SELECT model_name, created_at, sum(count), sum(quota), sum(token_used) FROM quota_data INDEXED BY idx_quota_data_created_model"
-        + Range + " GROUP BY created_at, model_name ORDER BY created_at, model_name";
+    // The (hour, model) rollup kept by triggers holds exactly New API's GROUP BY model_name, created_at.
+    private const string ByModelSql = "SELECT model_name, created_at, count, quota, token_used FROM quota_data_model_hour"
+        + Range + " AND rows > 0 ORDER BY created_at, model_name";
 
     private const string UserModelColumns = "SELECT user_id, username, model_name, created_at, sum(count), sum(quota), sum(token_used) FROM quota_data";
     private const string UserModelGroup = " GROUP BY user_id, username, model_name, created_at ORDER BY created_at, model_name, user_id, username";
