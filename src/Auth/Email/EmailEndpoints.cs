@@ -70,17 +70,13 @@ public static class EmailEndpoints
         var email = body?.Email?.Trim().ToLowerInvariant() ?? "";
         var token = body?.Token?.Trim() ?? "";
         if (email.Length == 0 || token.Length == 0) return Fail("无效的参数");
-        var password = RandomStrings.Alnum(16);
-        var hash = hasher.Hash(password);
+        // The token is consumed before the (deliberately slow) password hash, so invalid tokens cost no hashing.
         var userId = await db.WriteAsync(async (c, tx) =>
-        {
-            if (await codes.ConsumeAsync(c, tx, VerificationCodes.PasswordReset, email, token, ct) != CodeCheck.Ok) return 0L;
-            if (await UserRepository.FindOneByEmailAsync(c, tx, email, ct) is not { } user) return 0L;
-            await UserRepository.SetPasswordAsync(c, tx, user.Id, hash, ct);
-            return user.Id;
-        }, ct);
+            await codes.ConsumeAsync(c, tx, VerificationCodes.PasswordReset, email, token, ct) == CodeCheck.Ok
+            && await UserRepository.FindOneByEmailAsync(c, tx, email, ct) is { } user ? user.Id : 0L, ct);
         if (userId == 0) return Fail(BadResetLink);
-        users.RaiseInvalidated(userId);
+        var password = RandomStrings.Alnum(16);
+        await users.UpdatePasswordAsync(userId, hasher.Hash(password), ct);
         return Results.Json(Api.Ok(password), AdminJson.Default.EnvelopeString);
     }
 

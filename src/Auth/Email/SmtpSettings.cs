@@ -18,6 +18,3 @@ public sealed record SmtpSettings(string Host, int Port, string Account, string 
             o.GetBool("SMTPInsecureSkipVerify"), o.GetBool("SMTPForceAuthLogin"));
     }
 }
-
-/// <summary>An SMTP conversation failed: an unexpected reply, a refused step, or a TLS requirement the server cannot meet.</summary>
-public sealed class SmtpException(string message) : Exception(message);

@@ -40,9 +40,6 @@ public sealed partial class UserRepository
         return rows.Count == 1 ? rows[0] : null;
     }
 
-    public static Task<int> SetPasswordAsync(SqliteConnection conn, SqliteTransaction tx, long id, string hash, CancellationToken ct) =>
-        conn.ExecuteAsync("UPDATE users SET password = $p WHERE id = $id", tx, ct, ("$p", hash), ("$id", id));
-
     public static async Task<bool> UsernameTakenAsync(SqliteConnection conn, SqliteTransaction? tx, string username, long exceptId, CancellationToken ct) =>
         await conn.ScalarLongAsync("SELECT COUNT(1) FROM users WHERE username = $u AND id <> $id", tx, ct, ("$u", username), ("$id", exceptId)) > 0;
 
