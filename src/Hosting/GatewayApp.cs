@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NewApi.Admin;
 using NewApi.Auth;
+using NewApi.Billing;
 using NewApi.Config;
 using NewApi.Json;
 using NewApi.Relay;
@@ -58,6 +59,7 @@ public static class GatewayApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddStorage(ConfigLoader.DatabasePath(config), config.Database.BusyTimeoutMs);
         builder.Services.AddAuthServices();
+        builder.Services.AddBilling();
         builder.Services.AddRelay();
         builder.Services.AddAdmin();
         builder.Services.AddSingleton<ConsoleAssets>();
