@@ -77,9 +77,10 @@ public class RelayFixture : GatewayFixture
 
     public Task SetOptionAsync(string key, string value) => Services.GetRequiredService<OptionsStore>().SetAsync(key, value);
 
+    /// <summary>A client for <paramref name="key"/>. It never drains an abandoned response, so disposing one closes the connection at once.</summary>
     public HttpClient Client(string key)
     {
-        var http = new HttpClient { BaseAddress = BaseAddress };
+        var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }
@@ -114,6 +115,27 @@ public class RelayFixture : GatewayFixture
     }
 
     public async Task<ChannelRow> ChannelAsync(long id) => (await Services.GetRequiredService<ChannelRepository>().FindAsync(id))!;
+
+    /// <summary>
+    /// Waits until <paramref name="userId"/> has <paramref name="requests"/> settled requests (settlements are queued by the
+    /// server after the client may already have its answer, e.g. after a disconnect). Flush-driven, bounded.
+    /// </summary>
+    public async Task WaitSettledAsync(long userId, long requests, long reservationsLeft = 0)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            await FlushAsync();
+            var (_, _, count) = await UserAsync(userId);
+            if (count >= requests && await ScalarAsync("SELECT COUNT(*) FROM quota_reservations WHERE user_id = $u", ("$u", userId)) <= reservationsLeft)
+                return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"user {userId} has {count} settled requests, expected {requests}");
+            await Task.Yield();
+        }
+    }
+
+    /// <summary>Waits until no reservation of <paramref name="userId"/> is left (released or settled).</summary>
+    public Task WaitReleasedAsync(long userId) => WaitSettledAsync(userId, 0);
 
     public static JsonElement Parse(string s) => JsonDocument.Parse(s).RootElement.Clone();
 }
