@@ -41,6 +41,7 @@ public static class RelayServices
         services.AddSingleton<RelayBilling>();
         services.AddSingleton<RelayLimits>();
         services.AddSingleton<AttemptRunner>();
+        services.AddSingleton<ErrorLog>();
         services.AddSingleton<AttemptLoop>();
         services.AddSingleton<RelayPipeline>();
         return services;

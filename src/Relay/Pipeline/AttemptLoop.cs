@@ -14,7 +14,7 @@ namespace NewApi.Relay.Pipeline;
 /// sent to the client, the client is still there, the channel was not pinned and attempts (RetryTimes) remain.
 /// </summary>
 public sealed class AttemptLoop(ChannelCache channels, ChannelSelector selector, GroupPolicy groups, RelayPolicy policy, AttemptRunner runner,
-    ChannelDisabler disabler, RelayBilling billing, ILogger<AttemptLoop> logger)
+    ChannelDisabler disabler, RelayBilling billing, ErrorLog errorLog, ILogger<AttemptLoop> logger)
 {
     public RelayError? Distribute(RelayContext rc)
     {
@@ -69,8 +69,10 @@ public sealed class AttemptLoop(ChannelCache channels, ChannelSelector selector,
             lastResult = result;
             RelayLog.UpstreamAttemptFailed(logger, channel.Id, last.UpstreamStatus != 0 ? last.UpstreamStatus : last.Status, rc.Request.Model,
                 attempt + 1, max + 1);
+            var scrubbed = Scrub(last.Message, result);
+            await errorLog.WriteAsync(rc, channel, last, scrubbed);
             if (result.Runtime is not null && rules.ShouldDisable(last, channel.AutoBan))
-                await disabler.DisableAsync(channel, result.Runtime, result.KeyIndex, Scrub(last.Message, result));
+                await disabler.DisableAsync(channel, result.Runtime, result.KeyIndex, scrubbed);
             if (ct.IsCancellationRequested || !rules.ShouldRetry(last)) break;
         }
         if (!ct.IsCancellationRequested) await RelayErrorResponder.WriteAsync(rc.Http, ForClient(last ?? NoChannel(rc.Request.Model, rc.Group), lastResult), ct);

@@ -21,6 +21,7 @@ public sealed class FaultTests(FaultTests.Fixture fx) : IClassFixture<FaultTests
         {
             config.Relay.FirstByteTimeout = 1;
             config.Relay.StreamingTimeout = 1;
+            config.Relay.ErrorLogEnabled = true;
         }
 
         public override async ValueTask InitializeAsync()
@@ -45,12 +46,17 @@ public sealed class FaultTests(FaultTests.Fixture fx) : IClassFixture<FaultTests
     private static StringContent Chat(string model, bool stream = false) =>
         RelayFixture.Json($$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""");
 
+    /// <summary>No charge, no counters, no consume row; the failed attempt left its type-5 error row (ERROR_LOG_ENABLED).</summary>
     private async Task AssertUntouchedAsync(long user, long token)
     {
         await fx.WaitReleasedAsync(user);
         Assert.Equal((100_000L, 0L, 0L), await fx.UserAsync(user));
         Assert.Equal((50_000L, 0L), await fx.TokenAsync(token));
-        Assert.Empty(await fx.LogsAsync(user));
+        var log = Assert.Single(await fx.LogsAsync(user));
+        Assert.Equal(NewApi.Common.LogType.Error, log.Type);
+        Assert.Equal(0, log.Quota);
+        Assert.StartsWith("status_code=", log.Content);
+        Assert.DoesNotContain("key-", log.Content);
     }
 
     /// <summary>Expected quota for a stream billed on the local estimate: (prompt estimate + delivered × 3) × 2.</summary>
@@ -126,7 +132,7 @@ public sealed class FaultTests(FaultTests.Fixture fx) : IClassFixture<FaultTests
         var expected = EstimatedQuota("m-cut", "Hello from", out var prompt, out var completion);
         Assert.Equal((100_000 - expected, expected, 1), await fx.UserAsync(user));
         Assert.Equal((50_000 - expected, expected), await fx.TokenAsync(token));
-        var log = Assert.Single(await fx.LogsAsync(user));
+        var log = Assert.Single(await fx.LogsAsync(user), l => l.Type == NewApi.Common.LogType.Consume);
         Assert.Equal((prompt, completion, expected), (log.PromptTokens, log.CompletionTokens, log.Quota));
         Assert.Contains("\"status\":\"error\"", log.Other);
     }
