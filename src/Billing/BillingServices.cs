@@ -19,19 +19,8 @@ public static class BillingServices
         services.AddSingleton<LedgerWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
         services.AddSingleton<IStartupTask, ReservationRecovery>();
-        services.AddSingleton<IStartupTask, TokenizerWarmup>();
         services.AddSingleton<TokenLimiter>();
         services.AddSingleton<ModelRequestLimiter>();
         return services;
-    }
-}
-
-/// <summary>Loads the tokenizer vocabularies in the background so the first request does not pay for it.</summary>
-internal sealed class TokenizerWarmup(TokenCounter counter) : IStartupTask
-{
-    public Task RunAsync(CancellationToken ct)
-    {
-        _ = Task.Run(counter.Warm, CancellationToken.None);
-        return Task.CompletedTask;
     }
 }

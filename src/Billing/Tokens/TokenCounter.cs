@@ -5,7 +5,8 @@ namespace NewApi.Billing.Tokens;
 /// <summary>
 /// Local token counts (relay.md §3.3): OpenAI text models through the real tiktoken vocabularies (o200k_base for the
 /// 4o/4.1/4.5/5/o-series families, cl100k_base otherwise), every other model through New API's per-provider heuristic.
-/// The vocabularies ship in NuGet packages and load once, lazily (about 0.3 s for o200k).
+/// The vocabularies ship in NuGet packages and load lazily, once, on the first request that needs each (about 0.3 s and
+/// tens of MB for o200k): a gateway that serves only Claude or Gemini models never loads them.
 /// </summary>
 public sealed class TokenCounter
 {
@@ -16,13 +17,6 @@ public sealed class TokenCounter
     {
         if (text.Length == 0) return 0;
         return TokenizerFor(model) is { } tokenizer ? tokenizer.CountTokens(text) : HeuristicEstimator.Estimate(FamilyOf(model), text);
-    }
-
-    /// <summary>Loads the vocabularies ahead of the first request.</summary>
-    public void Warm()
-    {
-        _ = _o200k.Value;
-        _ = _cl100k.Value;
     }
 
     private Tokenizer? TokenizerFor(string model)
