@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using NewApi.Admin;
 using NewApi.Auth;
 using NewApi.Auth.Verification;
+using NewApi.Billing;
 using NewApi.Config;
 using NewApi.Json;
 using NewApi.Relay;
@@ -45,6 +46,10 @@ public static class GatewayApp
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Server.ShutdownTimeout));
         builder.Services.ConfigureHttpJsonOptions(o => 
         {
+            // Typed handler results are serialised with these options (not the context's own): keep New API's snake_case
+            // and raw UTF-8 text, as the console expects.
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, TokenJson.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ChannelJson.Default);
@@ -63,6 +68,7 @@ public static class GatewayApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddStorage(ConfigLoader.DatabasePath(config), config.Database.BusyTimeoutMs);
         builder.Services.AddAuthServices();
+        builder.Services.AddBilling();
         builder.Services.AddRelay();
         builder.Services.AddAdmin();
         builder.Services.AddSecurity();

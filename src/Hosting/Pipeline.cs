@@ -9,6 +9,7 @@ using NewApi.Auth;
 using NewApi.Common;
 using NewApi.Config;
 using NewApi.Json;
+using NewApi.Relay;
 using NewApi.Relay.Errors;
 
 namespace NewApi.Hosting;
@@ -47,6 +48,7 @@ public static class Pipeline
         var api = app.MapGroup("/api");
         api.MapAdmin();
         api.MapFallback(NotFoundAsync);
+        app.MapRelay();
         app.MapFallback("/v1/{**rest}", NotFoundAsync);
         app.MapFallback("/v1beta/{**rest}", NotFoundAsync);
         app.MapConsole(config, NotFoundAsync);

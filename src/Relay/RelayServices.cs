@@ -1,7 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NewApi.Config;
+using NewApi.Relay.Auth;
 using NewApi.Relay.Http;
+using NewApi.Relay.Pipeline;
+using NewApi.Relay.Routing;
+using NewApi.Relay.Streaming;
+using NewApi.Relay.Tokens;
 using NewApi.Storage.Options;
 
 namespace NewApi.Relay;
@@ -21,6 +26,24 @@ public static class RelayServices
         });
         services.AddSingleton(sp => new OutboundHttp(sp.GetRequiredService<SsrfPolicy>(),
             TimeSpan.FromSeconds(sp.GetRequiredService<RelaySection>().ConnectTimeout)));
+        services.AddSingleton<RelayIdentityCache>();
+        services.AddSingleton<GroupPolicy>();
+        services.AddSingleton<RelayAuthenticator>();
+        services.AddHostedService<CacheEpochWatcher>();
+        services.AddSingleton<IRandomSource, SharedRandomSource>();
+        services.AddSingleton<ChannelSelector>();
+        services.AddSingleton<ChannelRuntimes>();
+        services.AddSingleton<RelayPolicy>();
+        services.AddSingleton<ChannelDisabler>();
+        services.AddSingleton<PromptEstimator>();
+        services.AddSingleton<SseRelay>();
+        services.AddSingleton<ResponseRelay>();
+        services.AddSingleton<RelayBilling>();
+        services.AddSingleton<RelayLimits>();
+        services.AddSingleton<AttemptRunner>();
+        services.AddSingleton<ErrorLog>();
+        services.AddSingleton<AttemptLoop>();
+        services.AddSingleton<RelayPipeline>();
         return services;
     }
 

@@ -18,10 +18,13 @@ public static class RelayErrorWriter
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, Options))
             Write(w, surface, status, message, type, code);
         return ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ct).AsTask();
     }
+
+    /// <summary>Non-ASCII text as raw UTF-8 (New API's messages are Chinese; Go does not \u-escape them).</summary>
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Write(Utf8JsonWriter w, ApiSurface surface, int status, string message, string type, string? code)
     {

@@ -24,6 +24,8 @@ public sealed class TokenTests(GatewayFixture gw) : IClassFixture<GatewayFixture
         Assert.False(created.TryGetProperty("data", out _));   // new-api returns neither key nor id
         var item = (await owner.GetAsync("/api/token/")).GetProperty("data").GetProperty("items")[0];
         var masked = item.GetProperty("key").GetString()!;
+        foreach (var field in new[] { "created_time", "remain_quota", "unlimited_quota", "model_limits_enabled", "expired_time", "used_quota" })
+            Assert.True(item.TryGetProperty(field, out _), "token JSON lacks snake_case field " + field);
         Assert.Matches(@"^[0-9A-Za-z]{4}\*{10}[0-9A-Za-z]{4}$", masked);
         var id = item.GetProperty("id").GetInt64();
         var full = (await owner.PostAsync($"/api/token/{id}/key", new { })).GetProperty("data").GetProperty("key").GetString()!;

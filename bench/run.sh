@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Added latency and throughput of the relay: wrk (50 connections) against a static fake upstream served by nginx,
+# directly, through nginx proxy_pass, and through newapi with billing and consume logs on. Loopback only.
+# Usage: bench/run.sh [path-to-newapi]   (default dist/newapi; build it with ./build.sh). Prints a Markdown report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$(realpath "${1:-${NEWAPI_BINARY:-dist/newapi}}")
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-50}
+THREADS=${THREADS:-2}
+PORT=18080
+[ -x "$BIN" ] || { echo "no $BIN; run ./build.sh first" >&2; exit 2; }
+command -v wrk >/dev/null && command -v nginx >/dev/null && command -v sqlite3 >/dev/null || { echo "needs wrk, nginx and sqlite3 (apt-get install wrk nginx sqlite3)" >&2; exit 2; }
+
+work=$(mktemp -d)
+cleanup() {
+  [ -n "${gw:-}" ] && kill -TERM "$gw" 2>/dev/null && wait "$gw" 2>/dev/null || true
+  [ -f "$work/nginx/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/nginx" "$work/data"
+cp bench/nginx.conf "$work/nginx/nginx.conf"
+nginx -p "$work/nginx" -c nginx.conf
+
+"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$work/data" >"$work/gateway.log" 2>&1 &
+gw=$!
+until curl -fsS "http://127.0.0.1:$PORT/api/status" >/dev/null 2>&1; do sleep 0.05; done
+
+# Gateway data: two channels and their prices straight into the database (a key without the encryption prefix is
+# read as plaintext), then a user and key per case from the CLI; the CLI's cache-epoch bump makes the running
+# server reload channels and options.
+db="$work/data/newapi.db"
+sqlite3 "$db" <<SQL
+INSERT INTO channels(type, "key", name, base_url, models, "group", status, created_time) VALUES
+  (1, 'bench-key', 'bench-json', 'http://127.0.0.1:18081/json', 'bench-json', 'default', 1, 1),
+  (1, 'bench-key', 'bench-sse', 'http://127.0.0.1:18081/sse', 'bench-sse', 'default', 1, 1);
+INSERT INTO abilities("group", model, channel_id, enabled, priority, weight) SELECT 'default', models, id, 1, 0, 0 FROM channels;
+INSERT INTO options("key", value) VALUES ('ModelRatio', '{"bench-json":1,"bench-sse":1}');
+SQL
+echo "bench-password" | "$BIN" user create --data-dir "$work/data" -u trusted --password-stdin --quota 1000000000 >/dev/null
+echo "bench-password" | "$BIN" user create --data-dir "$work/data" -u holder --password-stdin --quota 4000000 >/dev/null
+trusted_key=$("$BIN" token create --data-dir "$work/data" --user trusted --name bench --unlimited 2>/dev/null)
+holder_key=$("$BIN" token create --data-dir "$work/data" --user holder --name bench --unlimited 2>/dev/null)
+sleep 2
+rss() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$gw/status") / 1024 )); }
+idle=$(rss)
+
+# One wrk run → "p50 | p99 | req/s"
+run() {
+  local url=$1 model=$2 stream=$3 key=$4
+  KEY=$key MODEL=$model STREAM=$stream wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s bench/post.lua "$url" >"$work/wrk.txt"
+  local p50 p99 rps non2xx
+  p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
+  echo "$p50 | $p99 | $rps | ${non2xx:-0}"
+}
+
+echo "## Relay benchmark — $(date -u +%Y-%m-%d) — $(nproc) cores, $CONNS connections, $THREADS wrk threads, $DURATION per run"
+echo
+echo "| path | p50 | p99 | requests/s | non-2xx |"
+echo "|---|---|---|---|---|"
+echo "| fake upstream direct (JSON) | $(run http://127.0.0.1:18081/json/v1/chat/completions bench-json 0 none) |"
+echo "| nginx proxy_pass (JSON) | $(run http://127.0.0.1:18082/json/v1/chat/completions bench-json 0 none) |"
+echo "| newapi, trusted user, no reservation (JSON) | $(run http://127.0.0.1:$PORT/v1/chat/completions bench-json 0 "$trusted_key") |"
+echo "| newapi, user below trust: reserve + settle (JSON) | $(run http://127.0.0.1:$PORT/v1/chat/completions bench-json 0 "$holder_key") |"
+echo "| fake upstream direct (stream) | $(run http://127.0.0.1:18081/sse/v1/chat/completions bench-sse 1 none) |"
+echo "| newapi, trusted user (stream) | $(run http://127.0.0.1:$PORT/v1/chat/completions bench-sse 1 "$trusted_key") |"
+echo
+echo "RSS: idle ${idle} MB, after load $(rss) MB."
+sleep 1
+echo "Consume log rows written: $(sqlite3 "$db" 'SELECT COUNT(*) FROM logs WHERE type = 2')."

@@ -1,0 +1,54 @@
+using NewApi.Common;
+
+namespace NewApi.Relay.Adapters;
+
+/// <summary>How a channel's key is sent upstream.</summary>
+public enum AuthStyle { Bearer, AzureApiKey }
+
+/// <summary>
+/// One vendor of the OpenAI family as data: default base URL (used when the channel's is empty), the path prefix that
+/// replaces "/v1" (Zhipu's /api/paas/v4, Volcengine's /api/v3 …), how the key is sent, and whether the vendor accepts
+/// <c>stream_options</c> (so streams can ask for a usage chunk).
+/// </summary>
+public sealed record VendorProfile(ChannelType Type, string DefaultBaseUrl, string PathPrefix = "/v1", AuthStyle Auth = AuthStyle.Bearer,
+    bool StreamOptions = false);
+
+/// <summary>The OpenAI-compatible vendors NewApi serves through <see cref="OpenAi.OpenAiAdapter"/>.</summary>
+public static class VendorProfiles
+{
+    private static readonly Dictionary<ChannelType, VendorProfile> Profiles = new VendorProfile[]
+    {
+        new(ChannelType.Unknown, "https://api.openai.com", StreamOptions: true),
+        new(ChannelType.OpenAI, "https://api.openai.com", StreamOptions: true),
+        new(ChannelType.Azure, "", Auth: AuthStyle.AzureApiKey, StreamOptions: true),
+        new(ChannelType.Custom, ""),
+        new(ChannelType.Ollama, "http://localhost:11434", StreamOptions: true),
+        new(ChannelType.OpenRouter, "https://openrouter.ai/api"),
+        new(ChannelType.DeepSeek, "https://api.deepseek.com", StreamOptions: true),
+        new(ChannelType.Moonshot, "https://api.moonshot.cn", StreamOptions: true),
+        new(ChannelType.Mistral, "https://api.mistral.ai"),
+        new(ChannelType.XAi, "https://api.x.ai", StreamOptions: true),
+        new(ChannelType.SiliconFlow, "https://api.siliconflow.cn", StreamOptions: true),
+        new(ChannelType.Perplexity, "https://api.perplexity.ai", PathPrefix: ""),
+        new(ChannelType.ZhipuV4, "https://open.bigmodel.cn", PathPrefix: "/api/paas/v4", StreamOptions: true),
+        new(ChannelType.VolcEngine, "https://ark.cn-beijing.volces.com", PathPrefix: "/api/v3", StreamOptions: true),
+        new(ChannelType.BaiduV2, "https://qianfan.baidubce.com", PathPrefix: "/v2", StreamOptions: true),
+        new(ChannelType.Ali, "https://dashscope.aliyuncs.com", PathPrefix: "/compatible-mode/v1", StreamOptions: true),
+        new(ChannelType.MiniMax, "https://api.minimax.chat", StreamOptions: true),
+        new(ChannelType.LingYiWanWu, "https://api.lingyiwanwu.com"),
+        new(ChannelType.Submodel, "https://llm.submodel.ai", StreamOptions: true),
+        new(ChannelType.Xinference, ""),
+        new(ChannelType.OpenAIMax, ""),
+        new(ChannelType.OhMyGpt, "https://api.ohmygpt.com"),
+        new(ChannelType.Ails, ""),
+        new(ChannelType.AiProxy, "https://api.aiproxy.io"),
+        new(ChannelType.Api2Gpt, "https://api.api2gpt.com"),
+        new(ChannelType.Aigc2D, "https://api.aigc2d.com"),
+        new(ChannelType.Ai360, "https://ai.360.cn"),
+        new(ChannelType.FastGpt, ""),
+    }.ToDictionary(p => p.Type);
+
+    public static VendorProfile? For(ChannelType type) => Profiles.GetValueOrDefault(type);
+
+    public static bool IsOpenAiCompatible(ChannelType type) => Profiles.ContainsKey(type);
+}

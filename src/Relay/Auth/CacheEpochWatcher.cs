@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NewApi.Storage;
+using NewApi.Storage.Channels;
+using NewApi.Storage.Options;
+
+namespace NewApi.Relay.Auth;
+
+/// <summary>
+/// Once a second, one indexed read of <see cref="CacheEpoch"/>: when another process (the CLI) wrote tokens, users,
+/// channels or options, drop the relay's identity cache and reload the routing and options snapshots.
+/// </summary>
+internal sealed class CacheEpochWatcher(CacheEpoch epoch, RelayIdentityCache identities, ChannelCache channels, OptionsStore options,
+    TimeProvider time, ILogger<CacheEpochWatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seen = await epoch.ReadAsync(stoppingToken);
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var current = await epoch.ReadAsync(stoppingToken);
+                if (current == seen) continue;
+                seen = current;
+                identities.Clear();
+                await channels.RefreshAsync(stoppingToken);
+                await options.ReloadAsync(stoppingToken);
+                RelayLog.CachesReloaded(logger, current);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException e)
+            {
+                RelayLog.EpochReadFailed(logger, e);
+            }
+        }
+    }
+}

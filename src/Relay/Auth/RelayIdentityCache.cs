@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using NewApi.Auth;
+using NewApi.Billing.Ledger;
+using NewApi.Storage.Tokens;
+using NewApi.Storage.Users;
+
+namespace NewApi.Relay.Auth;
+
+/// <summary>
+/// Tokens by key hash and users by id, in memory. A hit reads a ConcurrentDictionary (no lock, no query); a miss
+/// loads the row once and seeds the live balances in <see cref="BalanceBook"/>. Every repository write raises an
+/// invalidation that drops the entry at once; out-of-process writes (the CLI) arrive through <see cref="Clear"/>.
+/// Unknown key hashes are remembered too (bounded), so a flood of bad keys does not become a flood of queries.
+/// </summary>
+public sealed class RelayIdentityCache
+{
+    private const int MaxUnknownKeys = 50_000;
+
+    private readonly ConcurrentDictionary<string, TokenEntry> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, string> _tokenHashById = new();
+    private readonly ConcurrentDictionary<string, byte> _unknown = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, UserEntry> _users = new();
+    private readonly TokenRepository _tokenRepo;
+    private readonly UserRepository _userRepo;
+    private readonly SecretBox _box;
+    private readonly BalanceBook _book;
+    /// <summary>Bumped by every drop: a load that raced with one returns its row but does not cache it.</summary>
+    private long _generation;
+
+    public RelayIdentityCache(TokenRepository tokens, UserRepository users, SecretBox box, BalanceBook book)
+    {
+        _tokenRepo = tokens;
+        _userRepo = users;
+        _box = box;
+        _book = book;
+        tokens.Invalidated += DropToken;
+        users.Invalidated += DropUser;
+    }
+
+    public async ValueTask<TokenEntry?> FindTokenAsync(string key, CancellationToken ct)
+    {
+        var hash = _box.LookupHash(key);
+        if (_tokens.TryGetValue(hash, out var hit)) return hit;
+        if (_unknown.ContainsKey(hash)) return null;
+        var generation = Volatile.Read(ref _generation);
+        var seq = _book.CurrentSequence;
+        var row = await _tokenRepo.FindByHashAsync(hash, ct);
+        if (row is null)
+        {
+            if (_unknown.Count >= MaxUnknownKeys) _unknown.Clear();
+            _unknown.TryAdd(hash, 0);
+            return null;
+        }
+        var entry = new TokenEntry(row);
+        _book.SeedToken(row.Id, row.RemainQuota, seq);
+        if (generation != Volatile.Read(ref _generation)) return entry;
+        _tokenHashById[row.Id] = hash;
+        return _tokens.GetOrAdd(hash, entry);
+    }
+
+    public async ValueTask<UserEntry?> FindUserAsync(long id, CancellationToken ct)
+    {
+        if (_users.TryGetValue(id, out var hit)) return hit;
+        var generation = Volatile.Read(ref _generation);
+        var seq = _book.CurrentSequence;
+        var row = await _userRepo.FindAsync(id, ct);
+        if (row is null) return null;
+        _book.SeedUser(row.Id, row.Quota, seq);
+        var entry = new UserEntry(row);
+        return generation != Volatile.Read(ref _generation) ? entry : _users.GetOrAdd(id, entry);
+    }
+
+    public void DropToken(long id)
+    {
+        Interlocked.Increment(ref _generation);
+        if (_tokenHashById.TryRemove(id, out var hash)) _tokens.TryRemove(hash, out _);
+        _unknown.Clear();   // a new token's hash may have been remembered as unknown
+        _book.ForgetToken(id);
+    }
+
+    public void DropUser(long id)
+    {
+        Interlocked.Increment(ref _generation);
+        _users.TryRemove(id, out _);
+        _book.ForgetUser(id);
+    }
+
+    /// <summary>Forgets everything (another process wrote to the database).</summary>
+    public void Clear()
+    {
+        Interlocked.Increment(ref _generation);
+        _tokens.Clear();
+        _tokenHashById.Clear();
+        _unknown.Clear();
+        _users.Clear();
+        _book.Clear();
+    }
+}

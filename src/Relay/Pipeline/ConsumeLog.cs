@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NewApi.Billing;
+using NewApi.Common;
+using NewApi.Relay.Streaming;
+using NewApi.Storage.Channels;
+using NewApi.Storage.Logs;
+
+namespace NewApi.Relay.Pipeline;
+
+/// <summary>Facts about the attempt that served a request, for its consume log row.</summary>
+public sealed record ServedBy(ChannelRow Channel, string UpstreamModel, bool SystemPromptOverwritten, long FirstByteMs, AttemptOutcome Outcome,
+    bool UsageEstimated);
+
+/// <summary>The consume log row of relay.md §3.11: every column, pricing and cache/reasoning details in <c>other</c>.</summary>
+public static class ConsumeLog
+{
+    public const string NoUsageNote = "上游没有返回计费信息，无法扣费（可能是上游超时）";
+
+    public static LogRow Build(RelayContext rc, ServedBy served, in UsageCounts usage, long quota, long nowUnix, long nowTimestamp, TimeProvider time,
+        string clientIp)
+    {
+        var caller = rc.Caller;
+        return new LogRow
+        {
+            UserId = caller.User.Id, CreatedAt = nowUnix, Type = LogType.Consume, Username = caller.User.Username,
+            TokenName = caller.Token.Row.Name, TokenId = caller.Token.Id, ModelName = rc.Request.Model, Quota = quota,
+            PromptTokens = usage.PromptTokens, CompletionTokens = usage.CompletionTokens,
+            UseTime = (long)time.GetElapsedTime(rc.StartTimestamp, nowTimestamp).TotalSeconds, IsStream = rc.Request.Stream,
+            ChannelId = served.Channel.Id, Group = rc.Group, Ip = caller.User.RecordIpLog ? clientIp : "", RequestId = rc.RequestId,
+            UpstreamRequestId = served.Outcome.UpstreamRequestId,
+            Content = usage.Total == 0 ? NoUsageNote : served.UsageEstimated ? "上游无计费信息" : "",
+            Other = Other(rc, served, usage),
+        };
+    }
+
+    private static string Other(RelayContext rc, ServedBy served, in UsageCounts u)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            var p = rc.Pricing;
+            w.WriteStartObject();
+            w.WriteNumber("model_ratio", p.ModelRatio);
+            w.WriteNumber("group_ratio", rc.GroupPricing.Ratio);
+            w.WriteNumber("completion_ratio", p.CompletionRatio);
+            w.WriteNumber("cache_tokens", u.CachedTokens);
+            w.WriteNumber("cache_ratio", p.CacheRatio);
+            w.WriteNumber("model_price", p.UsePrice ? p.ModelPrice : -1);
+            w.WriteNumber("user_group_ratio", rc.GroupPricing.UserGroupRatio);
+            w.WriteNumber("frt", served.FirstByteMs);
+            if (u.CacheWriteTokens > 0)
+            {
+                w.WriteNumber("cache_creation_tokens", u.CacheWriteTokens);
+                w.WriteNumber("cache_creation_ratio", p.CreateCacheRatio);
+            }
+            if (u.ReasoningTokens > 0) w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+            if (u.ImageTokens > 0)
+            {
+                w.WriteBoolean("image", true);
+                w.WriteNumber("image_ratio", p.ImageRatio);
+                w.WriteNumber("image_output", u.ImageTokens);
+            }
+            if (served.UpstreamModel != rc.Request.Model)
+            {
+                w.WriteBoolean("is_model_mapped", true);
+                w.WriteString("upstream_model_name", served.UpstreamModel);
+            }
+            if (served.SystemPromptOverwritten) w.WriteBoolean("is_system_prompt_overwritten", true);
+            w.WriteString("request_path", rc.Path);
+            w.WriteStartObject("admin_info");
+            w.WriteStartArray("use_channel");
+            foreach (var id in rc.Tried) w.WriteStringValue(id.ToString(CultureInfo.InvariantCulture));
+            w.WriteEndArray();
+            if (served.UsageEstimated) w.WriteBoolean("local_count_tokens", true);
+            w.WriteEndObject();
+            if (served.Outcome.StreamEnd is { } end) WriteStreamStatus(w, end);
+            w.WriteString("billing_source", "wallet");
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteStreamStatus(Utf8JsonWriter w, StreamEnd end)
+    {
+        w.WriteStartObject("stream_status");
+        w.WriteString("status", end is StreamEnd.Done or StreamEnd.Eof ? "ok" : "error");
+        w.WriteString("end_reason", end switch
+        {
+            StreamEnd.Done => "done",
+            StreamEnd.Eof => "eof",
+            StreamEnd.Timeout => "timeout",
+            StreamEnd.ClientGone => "client_gone",
+            _ => "scanner_error",
+        });
+        w.WriteEndObject();
+    }
+}

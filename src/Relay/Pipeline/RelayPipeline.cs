@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using NewApi.Billing.Ledger;
+using NewApi.Billing.Limits;
+using NewApi.Billing.Prices;
+using NewApi.Config;
+using NewApi.Relay.Auth;
+using NewApi.Relay.Errors;
+using NewApi.Relay.Routing;
+using NewApi.Relay.Tokens;
+using NewApi.Storage.Channels;
+
+namespace NewApi.Relay.Pipeline;
+
+/// <summary>
+/// New API's relay flow (relay.md §2.6) for JSON routes: authenticate → read and validate the body → rate limits →
+/// model checks and group → price → estimate → pre-consume → attempts (pick channel, send, classify, maybe disable,
+/// maybe retry) → settle or release. The hold is settled or released on every path out, exceptions included.
+/// </summary>
+public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, RelayBilling billing, PromptEstimator estimator,
+    AttemptLoop attempts, RelaySection config, TimeProvider time)
+{
+    public async Task RunAsync(HttpContext ctx, RouteKind kind)
+    {
+        var ct = ctx.RequestAborted;
+        var (caller, authError) = await auth.AuthenticateAsync(ctx, ct);
+        if (caller is null)
+        {
+            await RelayErrorResponder.WriteAsync(ctx, authError!, ct);
+            return;
+        }
+        var (body, bodyError) = await RequestBody.ReadAsync(ctx.Request, (long)config.MaxRequestBodyMb * 1024 * 1024, ct);
+        if (body is null)
+        {
+            await RelayErrorResponder.WriteAsync(ctx, bodyError!, ct);
+            return;
+        }
+        using (body)
+        {
+            var (request, parseError) = RelayRequest.Parse(kind, body.Memory);
+            if (request is null)
+            {
+                await RelayErrorResponder.WriteAsync(ctx, parseError!, ct);
+                return;
+            }
+            using (request)
+            {
+                var rc = new RelayContext
+                {
+                    Http = ctx, Kind = kind, Caller = caller, Request = request, Body = body, Group = caller.Group,
+                    StartTimestamp = time.GetTimestamp(), StartUnix = time.GetUtcNow().ToUnixTimeSeconds(),
+                };
+                await RunLimitedAsync(rc, ct);
+            }
+        }
+    }
+
+    private async Task RunLimitedAsync(RelayContext rc, CancellationToken ct)
+    {
+        var (lease, limitError) = limits.Enter(rc);
+        if (limitError is not null)
+        {
+            await RelayErrorResponder.WriteAsync(rc.Http, limitError, ct);
+            return;
+        }
+        try
+        {
+            await RunBilledAsync(rc, ct);
+        }
+        finally
+        {
+            limits.Exit(rc, lease);
+        }
+    }
+
+    private async Task RunBilledAsync(RelayContext rc, CancellationToken ct)
+    {
+        var error = attempts.Distribute(rc) ?? billing.Price(rc);
+        if (error is null) rc.PromptEstimate = config.CountToken ? estimator.Estimate(rc.Request) : 0;
+        Hold? hold = null;
+        if (error is null) (hold, error) = await billing.HoldAsync(rc, ct);
+        if (error is not null)
+        {
+            await RelayErrorResponder.WriteAsync(rc.Http, error, ct);
+            return;
+        }
+        var settled = false;
+        try
+        {
+            settled = await attempts.RunAsync(rc, hold!, ct);
+        }
+        finally
+        {
+            if (!settled) await billing.ReleaseAsync(hold!);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using NewApi.Relay.Errors;
+
+namespace NewApi.Relay.Pipeline;
+
+/// <summary>
+/// The parsed client request: the JSON document (kept for prompt estimation and for building the upstream body) and
+/// the fields routing and billing need. Validation failures are 400s in OpenAI's error shape, never 5xx.
+/// </summary>
+public sealed class RelayRequest : IDisposable
+{
+    private RelayRequest(RouteKind kind, JsonDocument doc, string model)
+    {
+        Kind = kind;
+        Document = doc;
+        Model = model;
+        var root = doc.RootElement;
+        Stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        if (root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
+            ClientWantsUsage = so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+        MaxTokens = Math.Max(Long(root, "max_tokens"), Long(root, "max_completion_tokens"));
+    }
+
+    public RouteKind Kind { get; }
+    public JsonDocument Document { get; }
+    public JsonElement Root => Document.RootElement;
+    /// <summary>The model the client asked for: billed and logged under this name.</summary>
+    public string Model { get; }
+    public bool Stream { get; }
+    /// <summary>stream_options.include_usage as sent; null when the client sent no stream_options (New API then still reports usage).</summary>
+    public bool? ClientWantsUsage { get; }
+    public long MaxTokens { get; }
+
+    public static (RelayRequest? Request, RelayError? Error) Parse(RouteKind kind, ReadOnlyMemory<byte> body)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return (null, RelayError.BadRequest("invalid request body: not valid JSON"));
+        }
+        var root = doc.RootElement;
+        var error = root.ValueKind != JsonValueKind.Object ? "invalid request body: a JSON object is required" : Validate(kind, root);
+        if (error is null && root.TryGetProperty("model", out var m) && m.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            error = "model must be a string";
+        if (error is not null)
+        {
+            doc.Dispose();
+            return (null, RelayError.BadRequest(error));
+        }
+        var model = root.TryGetProperty("model", out var mv) && mv.ValueKind == JsonValueKind.String ? mv.GetString()! : "";
+        return (new RelayRequest(kind, doc, model), null);
+    }
+
+    private static string? Validate(RouteKind kind, JsonElement root) => kind switch
+    {
+        RouteKind.ChatCompletions when !Has(root, "messages", JsonValueKind.Array) && !Has(root, "prefix") && !Has(root, "suffix")
+            => "field messages is required",
+        RouteKind.Completions when !Has(root, "prompt") => "field prompt is required",
+        RouteKind.Embeddings or RouteKind.Moderations when !Has(root, "input") => "field input is required",
+        _ => null,
+    };
+
+    private static bool Has(JsonElement root, string name, JsonValueKind? kind = null) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null && (kind is null || v.ValueKind == kind);
+
+    private static long Long(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
+
+    public void Dispose() => Document.Dispose();
+}

@@ -1,0 +1,19 @@
+namespace NewApi.Relay.Pipeline;
+
+/// <summary>What a relay route does; adapters declare which kinds they serve (<c>Supports</c>). Values are New API's relay modes.</summary>
+public enum RouteKind
+{
+    ChatCompletions = 1,
+    Completions = 2,
+    Embeddings = 3,
+    Moderations = 4,
+    ImageGenerations = 5,
+    ImageEdits = 6,
+    AudioSpeech = 24,
+    AudioTranscription = 25,
+    AudioTranslation = 26,
+    Rerank = 32,
+    Responses = 33,
+    ClaudeMessages = 100,
+    GeminiGenerate = 35,
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+using NewApi.Billing;
+using NewApi.Relay.Adapters.OpenAi;
+using NewApi.Relay.Pipeline;
+
+namespace NewApi.Relay.Streaming;
+
+/// <summary>
+/// Usage and delivered text of OpenAI chat/completions/embeddings responses. Stream chunks are parsed with
+/// <see cref="Utf8JsonReader"/>-backed documents one at a time; nothing is kept but the running text and the usage.
+/// </summary>
+public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
+{
+    private readonly StringBuilder _text = new();
+
+    public UsageCounts? Usage { get; private set; }
+    public string DeliveredText => _text.ToString();
+    public int ToolCalls { get; private set; }
+    public (string Id, long Created, string Model) Header { get; private set; } = ("", 0, "");
+
+    public FrameKind Observe(ReadOnlySpan<byte> payload)
+    {
+        var trimmed = payload.Trim(" \r\n\t"u8);
+        if (trimmed.SequenceEqual("[DONE]"u8)) return FrameKind.Done;
+        try
+        {
+            var reader = new Utf8JsonReader(trimmed);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            return ObserveChunk(doc.RootElement);
+        }
+        catch (JsonException)
+        {
+            return FrameKind.Content;   // relayed as sent; it simply carries nothing we can bill
+        }
+    }
+
+    public void ObserveBody(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return;
+            ReadUsage(root);
+            if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+                foreach (var choice in choices.EnumerateArray())
+                {
+                    Append(choice, "text");
+                    if (choice.TryGetProperty("message", out var message)) AppendMessage(message);
+                }
+        }
+        catch (JsonException)
+        {
+            // An unparsable body bills on the estimate alone.
+        }
+    }
+
+    private FrameKind ObserveChunk(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return FrameKind.Content;
+        if (Header.Id.Length == 0 && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+            Header = (id.GetString()!, OpenAiAdapter.Int(root, "created"), root.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "");
+        var hasUsage = ReadUsage(root);
+        var choiceCount = 0;
+        if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+            foreach (var choice in choices.EnumerateArray())
+            {
+                choiceCount++;
+                Append(choice, "text");
+                if (choice.TryGetProperty("delta", out var delta)) AppendMessage(delta);
+            }
+        return hasUsage && choiceCount == 0 ? FrameKind.UsageOnly : FrameKind.Content;
+    }
+
+    private bool ReadUsage(JsonElement root)
+    {
+        if (!root.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return false;
+        Usage = UsageParser.FromOpenAi(u, kind);
+        return true;
+    }
+
+    private void AppendMessage(JsonElement message)
+    {
+        if (message.ValueKind != JsonValueKind.Object) return;
+        Append(message, "content");
+        Append(message, "reasoning_content");
+        Append(message, "reasoning");
+        if (!message.TryGetProperty("tool_calls", out var calls) || calls.ValueKind != JsonValueKind.Array) return;
+        var count = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            count++;
+            if (!call.TryGetProperty("function", out var f) || f.ValueKind != JsonValueKind.Object) continue;
+            Append(f, "name");
+            Append(f, "arguments");
+        }
+        ToolCalls = Math.Max(ToolCalls, count);
+    }
+
+    private void Append(JsonElement obj, string name)
+    {
+        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String) _text.Append(v.GetString());
+    }
+}

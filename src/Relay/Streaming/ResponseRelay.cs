@@ -1,0 +1,106 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using NewApi.Relay.Errors;
+using NewApi.Relay.Pipeline;
+
+namespace NewApi.Relay.Streaming;
+
+/// <summary>
+/// Writes an upstream answer to the client. Errors are read (bounded) and returned untouched so the caller can retry;
+/// a JSON answer is read into pooled memory, its usage taken, its headers and bytes copied; an SSE answer goes
+/// through <see cref="SseRelay"/> frame by frame.
+/// </summary>
+public sealed class ResponseRelay(SseRelay sse)
+{
+    private const int MaxErrorBody = 64 * 1024;
+    private const int MaxJsonBody = 256 * 1024 * 1024;
+
+    private static readonly HashSet<string> SkippedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Upgrade", "Proxy-Connection", "Trailer", "TE",
+        "X-Oneapi-Request-Id", "Set-Cookie", "Alt-Svc", "Strict-Transport-Security",
+    };
+
+    public async Task<AttemptOutcome> RelayAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, RelayRequest request,
+        Func<IUsageTap, string> syntheticUsage, CancellationToken clientGone)
+    {
+        var upstreamId = response.Headers.TryGetValues("X-Oneapi-Request-Id", out var ids) ? ids.FirstOrDefault() ?? "" : "";
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = await ReadBoundedAsync(response, MaxErrorBody, clientGone);
+            try
+            {
+                return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, error.Span), UpstreamRequestId = upstreamId };
+            }
+            finally
+            {
+                error.Dispose();
+            }
+        }
+        var media = response.Content.Headers.ContentType?.MediaType ?? "";
+        if (request.Stream && media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            return (await sse.RelayAsync(ctx, response, tap, request, syntheticUsage, clientGone)) with { UpstreamRequestId = upstreamId };
+        return await RelayJsonAsync(ctx, response, tap, clientGone) with { UpstreamRequestId = upstreamId };
+    }
+
+    private static async Task<AttemptOutcome> RelayJsonAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, CancellationToken ct)
+    {
+        using var body = await ReadBoundedAsync(response, MaxJsonBody, ct);
+        if (body.Truncated)
+            return new AttemptOutcome { Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true) };
+        tap.ObserveBody(body.Span);
+        if (tap.Usage is null && InBandError(body.Span) is { } inBand) return new AttemptOutcome { Error = inBand };
+        ctx.Response.StatusCode = (int)response.StatusCode;
+        CopyHeaders(response, ctx.Response);
+        ctx.Response.ContentLength = body.Length;
+        await ctx.Response.Body.WriteAsync(body.Memory, ct);
+        return new AttemptOutcome { Started = true, UpstreamUsage = tap.Usage, DeliveredText = tap.DeliveredText, ToolCalls = tap.ToolCalls };
+    }
+
+    /// <summary>New API: a 200 body holding an OpenAI error object is that error, with status 200 (so it is not retried).</summary>
+    private static RelayError? InBandError(ReadOnlySpan<byte> body)
+    {
+        if (body.IndexOf("\"error\""u8) < 0) return null;
+        var parsed = UpstreamErrorParser.Parse(200, body);
+        return parsed.FromUpstream && parsed.Type != ErrorTypes.BadResponseStatus ? parsed : null;
+    }
+
+    public static void CopyHeaders(HttpResponseMessage from, HttpResponse to)
+    {
+        foreach (var (name, values) in from.Headers)
+            if (!SkippedHeaders.Contains(name)) to.Headers[name] = values.FirstOrDefault();
+        foreach (var (name, values) in from.Content.Headers)
+            if (!SkippedHeaders.Contains(name)) to.Headers[name] = values.FirstOrDefault();
+    }
+
+    private static async Task<PooledBody> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken ct)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        var declared = response.Content.Headers.ContentLength;
+        var buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and < 4 << 20 ? (int)declared.Value + 1 : 16 * 1024);
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length >= max) return new PooledBody(buffer, length, true);
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(max, buffer.Length * 2));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+            var read = await stream.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) return new PooledBody(buffer, length, false);
+            length += read;
+        }
+    }
+
+    private sealed class PooledBody(byte[] buffer, int length, bool truncated) : IDisposable
+    {
+        public int Length => length;
+        public bool Truncated => truncated;
+        public ReadOnlySpan<byte> Span => buffer.AsSpan(0, length);
+        public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, length);
+        public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
+    }
+}
