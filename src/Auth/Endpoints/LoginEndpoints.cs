@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using NewApi.Auth.Registration;
 using NewApi.Common;
 using NewApi.Json.Contracts.Admin;
 using NewApi.Storage.Logs;
@@ -17,7 +18,7 @@ public static class LoginEndpoints
 
     public static RouteGroupBuilder MapLogin(this RouteGroupBuilder api)
     {
-        api.MapPost("/user/login", LoginAsync).RateLimited(RateLimitKind.Critical);
+        api.MapPost("/user/login", LoginAsync).RateLimited(RateLimitKind.Critical).RequireTurnstile();
         api.MapGet("/user/logout", Logout);
         return api;
     }
