@@ -65,6 +65,9 @@ public sealed partial class FakeUpstream
                 await Task.Delay(Timeout.InfiniteTimeSpan, ctx.RequestAborted);
                 return true;
             case FakeFault.Cut:
+                // Kestrel drops output still queued for the socket on Abort; give the two chunks time to leave first,
+                // so the cut always lands mid-stream and never before the headers.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ctx.RequestAborted);
                 ctx.Abort();
                 return true;
             case FakeFault.Malformed:

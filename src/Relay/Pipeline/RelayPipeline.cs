@@ -1,14 +1,9 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using NewApi.Billing.Ledger;
-using NewApi.Billing.Limits;
-using NewApi.Billing.Prices;
 using NewApi.Config;
 using NewApi.Relay.Auth;
 using NewApi.Relay.Errors;
-using NewApi.Relay.Routing;
 using NewApi.Relay.Tokens;
-using NewApi.Storage.Channels;
 
 namespace NewApi.Relay.Pipeline;
 

@@ -53,8 +53,16 @@ public sealed class ResponseRelay(SseRelay sse)
         ctx.Response.StatusCode = (int)response.StatusCode;
         CopyHeaders(response, ctx.Response);
         ctx.Response.ContentLength = body.Length;
-        await ctx.Response.Body.WriteAsync(body.Memory, ct);
-        return new AttemptOutcome { Started = true, UpstreamUsage = tap.Usage, DeliveredText = tap.DeliveredText, ToolCalls = tap.ToolCalls };
+        var gone = false;
+        try
+        {
+            await ctx.Response.Body.WriteAsync(body.Memory, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            gone = true;   // the upstream did the work: the answer is billed even though the client left while it was written
+        }
+        return new AttemptOutcome { Started = true, ClientGone = gone, UpstreamUsage = tap.Usage, DeliveredText = tap.DeliveredText, ToolCalls = tap.ToolCalls };
     }
 
     /// <summary>New API: a 200 body holding an OpenAI error object is that error, with status 200 (so it is not retried).</summary>

@@ -84,7 +84,7 @@ public sealed class SseRelay(RelaySection config, TimeProvider time)
             var result = await reader.ReadAsync(read);
             var buffer = result.Buffer;
             var done = false;
-            while (!done && SseFrameReader.TryReadLine(ref buffer, out var line)) done = Forward(line, writer, tap, request);
+            while (!done && SseLineReader.TryReadLine(ref buffer, out var line)) done = Forward(line, writer, tap, request);
             if (!done && buffer.Length > MaxLineBytes) return StreamEnd.TooLarge;
             reader.AdvanceTo(buffer.Start, buffer.End);
             var flush = await writer.FlushAsync(clientGone);
@@ -98,7 +98,7 @@ public sealed class SseRelay(RelaySection config, TimeProvider time)
     private static bool Forward(ReadOnlySequence<byte> line, PipeWriter writer, IUsageTap tap, RelayRequest request)
     {
         var span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
-        if (!SseFrameReader.TryGetData(span, out var payload)) return false;
+        if (!SseLineReader.TryGetData(span, out var payload)) return false;
         switch (tap.Observe(payload))
         {
             case FrameKind.Done:

@@ -30,7 +30,15 @@ public static class HeaderOverride
             var pattern = name == "*" ? null : name.StartsWith("re:", StringComparison.Ordinal) ? name[3..]
                 : name.StartsWith("regex:", StringComparison.Ordinal) ? name[6..] : "";
             if (pattern is { Length: 0 }) continue;
-            var regex = pattern is null ? null : new Regex(pattern, RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(50));
+            Regex? regex = null;
+            try
+            {
+                if (pattern is not null) regex = new Regex(pattern, RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(50));
+            }
+            catch (ArgumentException)
+            {
+                return Invalid();
+            }
             foreach (var (header, values) in client)
                 if (!NeverPassed.Contains(header) && (regex is null || regex.IsMatch(header))) Set(request, header, values.ToString());
         }

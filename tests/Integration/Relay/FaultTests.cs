@@ -187,3 +187,73 @@ public sealed class FaultTests(FaultTests.Fixture fx) : IClassFixture<FaultTests
         Assert.Equal(100_000 - expected, (await fx.UserAsync(user)).Quota);
     }
 }
+
+/// <summary>An exception thrown after the hold (here by an injected random source, inside channel selection) still releases it.</summary>
+public sealed class ExceptionPathTests(ExceptionPathTests.Fixture fx) : IClassFixture<ExceptionPathTests.Fixture>
+{
+    public sealed class Fixture : RelayFixture
+    {
+        private sealed class Exploding : NewApi.Relay.Routing.IRandomSource
+        {
+            public long Next(long maxExclusive) => throw new InvalidOperationException("injected failure");
+        }
+
+        protected override void ConfigureServices(IServiceCollection services) =>
+            services.AddSingleton<NewApi.Relay.Routing.IRandomSource>(new Exploding());
+
+        public override async ValueTask InitializeAsync()
+        {
+            await base.InitializeAsync();
+            await SetOptionAsync("ModelRatio", """{"boom":2}""");
+            await CreateChannelAsync("boom");
+        }
+    }
+
+    [Fact]
+    public async Task UnexpectedException_Answers500_AndReleasesTheHold()
+    {
+        var user = await fx.CreateUserAsync("boom-user", 100_000);
+        var (token, key) = await fx.CreateTokenAsync(user, remain: 50_000, unlimited: false);
+        using var http = fx.Client(key);
+        var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json("""{"model":"boom","messages":[]}"""));
+        Assert.Equal(HttpStatusCode.InternalServerError, resp.StatusCode);
+        Assert.DoesNotContain("injected", await resp.Content.ReadAsStringAsync());
+        await fx.WaitReleasedAsync(user);
+        Assert.Equal((100_000L, 0L, 0L), await fx.UserAsync(user));
+        Assert.Equal((50_000L, 0L), await fx.TokenAsync(token));
+    }
+}
+
+/// <summary>Multi-key channels: a failing key is disabled alone; the channel keeps serving with the others.</summary>
+public sealed class MultiKeyTests(MultiKeyTests.Fixture fx) : IClassFixture<MultiKeyTests.Fixture>
+{
+    public sealed class Fixture : RelayFixture
+    {
+        public long Channel;
+
+        public override async ValueTask InitializeAsync()
+        {
+            await base.InitializeAsync();
+            await SetOptionAsync("ModelRatio", """{"multi":1}""");
+            await SetOptionAsync("AutomaticDisableChannelEnabled", "true");
+            Channel = await CreateChannelAsync("multi", key: "key-401\nkey-ok",
+                edit: c => c with { ChannelInfo = """{"is_multi_key":true,"multi_key_size":2,"multi_key_mode":"polling"}""" });
+        }
+    }
+
+    [Fact]
+    public async Task FailingKey_IsDisabled_TheChannelStaysEnabled()
+    {
+        var user = await fx.CreateUserAsync("multi-user", 100_000);
+        var (_, key) = await fx.CreateTokenAsync(user);
+        using var http = fx.Client(key);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+            statuses.Add((await http.PostAsync("/v1/chat/completions", RelayFixture.Json("""{"model":"multi","messages":[]}"""))).StatusCode);
+        Assert.Single(statuses, s => s == HttpStatusCode.Unauthorized);
+        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.OK));
+        var channel = await fx.ChannelAsync(fx.Channel);
+        Assert.Equal(ChannelStatus.Enabled, channel.Status);
+        Assert.Contains("\"multi_key_status_list\":{\"0\":3}", channel.ChannelInfo);
+    }
+}

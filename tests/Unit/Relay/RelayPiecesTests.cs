@@ -15,16 +15,16 @@ namespace NewApi.Tests.Unit.Relay;
 public sealed class RelayPiecesTests
 {
     [Fact]
-    public void SseFrameReader_SplitsLines_WithEitherEnding_AcrossSegments()
+    public void SseLineReader_SplitsLines_WithEitherEnding_AcrossSegments()
     {
         var bytes = Encoding.UTF8.GetBytes("data: {\"a\":1}\r\n\r\ndata: [DONE]\n\npartial");
         var buffer = new ReadOnlySequence<byte>(bytes);
         var lines = new List<string>();
-        while (SseFrameReader.TryReadLine(ref buffer, out var line)) lines.Add(Encoding.UTF8.GetString(line.ToArray()));
+        while (SseLineReader.TryReadLine(ref buffer, out var line)) lines.Add(Encoding.UTF8.GetString(line.ToArray()));
         Assert.Equal(["data: {\"a\":1}", "", "data: [DONE]", ""], lines);
         Assert.Equal("partial", Encoding.UTF8.GetString(buffer.ToArray()));
-        Assert.True(SseFrameReader.TryGetData("data:x"u8, out var p) && p.SequenceEqual("x"u8));
-        Assert.False(SseFrameReader.TryGetData("event: ping"u8, out _));
+        Assert.True(SseLineReader.TryGetData("data:x"u8, out var p) && p.SequenceEqual("x"u8));
+        Assert.False(SseLineReader.TryGetData("event: ping"u8, out _));
     }
 
     [Theory]

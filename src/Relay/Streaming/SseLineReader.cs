@@ -7,7 +7,7 @@ namespace NewApi.Relay.Streaming;
 /// them. The relay treats each <c>data:</c> line as one event, as New API does; blank lines, comments and
 /// <c>event:</c> lines carry nothing for OpenAI-format streams.
 /// </summary>
-public static class SseFrameReader
+public static class SseLineReader
 {
     public static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
     {
