@@ -3,7 +3,8 @@
 # Builds a temp data dir (newapi migrate + bench/logs_gen.sql through sqlite3), starts `newapi serve`, then times every
 # /api/log and /api/data route and filter: first call, then the median and max of RUNS further calls (ms, curl total).
 # Needs sqlite3 and curl; the binary comes from ./build.sh (dist/newapi) or NEWAPI_BINARY.
-# Env: ROWS (1000000), RUNS (7), PORT (39124), KEEP=1 keeps the data dir.
+# Env: ROWS (1000000), RUNS (7), PORT (39124), KEEP=1 keeps the data dir; SAVE_DB=<file> stores the generated database,
+# SEED_DB=<file> starts from such a copy instead of generating (ranges follow its newest row).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${NEWAPI_BINARY:-dist/newapi}
@@ -21,15 +22,22 @@ cleanup() { [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev
 trap cleanup EXIT
 export GLOBAL_API_RATE_LIMIT_ENABLE=false CRITICAL_RATE_LIMIT_ENABLE=false SEARCH_RATE_LIMIT_ENABLE=false
 
-NOW=$(date +%s)
-# Schema: a first start migrates the fresh database (`newapi migrate` on an empty data dir reads options first).
-"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$dir" >"$dir/serve.log" 2>&1 &
-pid=$!
-until curl -fsS "$BASE/api/status" >/dev/null 2>&1; do sleep 0.05; done
-kill -TERM "$pid"; wait "$pid" || true; pid=""
-gen_start=$(date +%s%N)
-sqlite3 "$dir/newapi.db" -cmd ".parameter set :rows $ROWS" -cmd ".parameter set :now $NOW" < bench/logs_gen.sql
-gen_ms=$(( ($(date +%s%N) - gen_start) / 1000000 ))
+if [ -n "${SEED_DB:-}" ] && [ -f "$SEED_DB" ]; then
+  cp "$SEED_DB" "$dir/newapi.db"
+  gen_note="copied from $SEED_DB"
+else
+  # Schema: a first start migrates the fresh database (`newapi migrate` on an empty data dir reads options first).
+  "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$dir" >"$dir/serve.log" 2>&1 &
+  pid=$!
+  until curl -fsS "$BASE/api/status" >/dev/null 2>&1; do sleep 0.05; done
+  kill -TERM "$pid"; wait "$pid" || true; pid=""
+  gen_start=$(date +%s%N)
+  sqlite3 "$dir/newapi.db" -cmd ".parameter set :rows $ROWS" -cmd ".parameter set :now $(date +%s)" < bench/logs_gen.sql
+  gen_note="generated in $(( ($(date +%s%N) - gen_start) / 1000000 )) ms (inserts through the summary triggers)"
+  [ -n "${SAVE_DB:-}" ] && cp "$dir/newapi.db" "$SAVE_DB"
+fi
+NOW=$(sqlite3 "$dir/newapi.db" "SELECT max(created_at) FROM logs")
+ROWS=$(sqlite3 "$dir/newapi.db" "SELECT count(*) FROM logs")
 summary_rows=$(sqlite3 "$dir/newapi.db" "SELECT count(*) FROM log_daily")
 quota_rows=$(sqlite3 "$dir/newapi.db" "SELECT count(*) FROM quota_data")
 db_mb=$(( $(stat -c %s "$dir/newapi.db") / 1048576 ))
@@ -50,7 +58,7 @@ key=$(api -X POST "$BASE/api/token/$tid/key" | sed -E 's/.*"key":"([^"]+)".*/\1/
 sqlite3 "$dir/newapi.db" "PRAGMA busy_timeout=5000; UPDATE logs SET token_id = $tid WHERE token_id = 3"
 
 echo "# logs bench: $ROWS log rows ($db_mb MB database), log_daily $summary_rows rows, quota_data $quota_rows rows"
-echo "# generated in $gen_ms ms (insert with summary triggers); $(nproc) CPUs; $RUNS timed runs per line after one first call"
+echo "# $gen_note; $(nproc) CPUs; $RUNS timed runs per line after one first call"
 echo
 echo "| route | query | result | first ms | median ms | max ms |"
 echo "|---|---|---|---:|---:|---:|"
@@ -88,6 +96,7 @@ w3=$(( NOW - 10 * DAY - 12345 )); w3e=$(( w3 + 3 * DAY ))
 rid=$(sqlite3 "$dir/newapi.db" "SELECT request_id FROM logs WHERE id = $(( ROWS / 3 ))")
 uid=$(sqlite3 "$dir/newapi.db" "SELECT upstream_request_id FROM logs WHERE type = 2 AND id > $(( ROWS / 2 )) LIMIT 1")
 
+measure "status (request floor)" "/api/status"
 pages /api/log/ "list" "x=1"
 pages /api/log/ "list type=2" "type=2"
 pages /api/log/ "list type=5 (error)" "type=5"
@@ -145,7 +154,7 @@ before=$(sqlite3 "$dir/newapi.db" "SELECT count(*) FROM logs")
 t0=$(date +%s%N)
 deleted=$(api -X DELETE "$BASE/api/log/?target_timestamp=$(( NOW - 25 * DAY ))" | sed -E 's/.*"data":([0-9]+).*/\1/')
 del_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-batches=$(( (deleted + 499) / 500 ))
-echo "delete: $deleted of $before rows in $del_ms ms ($batches write transactions of <= 500 rows, $(awk -v a="$del_ms" -v b="$batches" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 1) }') ms each)"
+batches=$(( (deleted + 99) / 100 ))
+echo "delete: $deleted of $before rows in $del_ms ms ($batches write transactions of <= 100 rows, $(awk -v a="$del_ms" -v b="$batches" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 1) }') ms each)"
 measure "list after delete" "/api/log/?page_size=100"
 measure "stat after delete" "/api/log/stat"

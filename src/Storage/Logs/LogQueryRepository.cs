@@ -18,7 +18,7 @@ public sealed class LogQueryRepository(SqliteDb db)
     public async Task<LogPage> PageAsync(LogFilter f, long offset, int limit, CancellationToken ct = default)
     {
         if (LogTimeRange.FromFilter(f.Start, f.End) is not { } range) return new LogPage([], 0);
-        await using var conn = await db.OpenAsync(ct);
+        await using var conn = await LogReadConnection.OpenAsync(db, ct);
         // One read snapshot: rows written between the counts and the page read must not shift the page.
         await using var tx = conn.BeginTransaction(deferred: true);
         var segments = await LogSegments.BuildAsync(conn, tx, f, range, ct);
@@ -50,7 +50,7 @@ public sealed class LogQueryRepository(SqliteDb db)
     public async Task<LogStat> StatAsync(LogFilter filter, long now, CancellationToken ct = default)
     {
         var f = filter with { Type = (long)LogType.Consume, RequestId = "", UpstreamRequestId = "" };
-        await using var conn = await db.OpenAsync(ct);
+        await using var conn = await LogReadConnection.OpenAsync(db, ct);
         await using var tx = conn.BeginTransaction(deferred: true);
         long quota = 0;
         if (LogTimeRange.FromFilter(f.Start, f.End) is { } range)
@@ -74,7 +74,7 @@ public sealed class LogQueryRepository(SqliteDb db)
     /// <summary>The latest rows written with one token, newest first (GET /api/log/token).</summary>
     public async Task<List<LogRow>> LatestForTokenAsync(long tokenId, int limit, CancellationToken ct = default)
     {
-        await using var conn = await db.OpenAsync(ct);
+        await using var conn = await LogReadConnection.OpenAsync(db, ct);
         return await conn.QueryAsync("SELECT " + LogRow.Columns + " FROM logs INDEXED BY idx_logs_token_id WHERE token_id = $t ORDER BY id DESC LIMIT $l",
             null, LogRow.Read, ct, ("$t", tokenId), ("$l", limit));
     }

@@ -3,7 +3,7 @@ using System.Text;
 namespace NewApi.Storage.Logs;
 
 /// <summary>Which index leads a query. The order of the members is the order of preference (most selective first).</summary>
-public enum LogDriver { RequestId, UpstreamRequestId, TokenName, Username, UserId, Channel, Model, Group, Type, Scan }
+public enum LogDriver { RequestId, UpstreamRequestId, TokenName, Username, UserId, Channel, Model, Group, Type, Scan, Time }
 
 /// <summary>
 /// WHERE clauses for the logs table and its per-day summary, assembled from constant fragments (the two tables share the
@@ -44,7 +44,10 @@ public static class LogSql
         args.Add((name, value));
     }
 
-    /// <summary>Index for reading rows in time order: the most selective exact filter, else the covering scan index.</summary>
+    /// <summary>
+    /// Index for reading rows in time order: the most selective exact filter; else the covering index when a LIKE filter
+    /// must be checked (it holds every filter column); with no filter at all, (created_at, id), which is already in page order.
+    /// </summary>
     public static LogDriver PageDriver(LogFilter f) =>
         f.RequestId.Length > 0 ? LogDriver.RequestId
         : f.UpstreamRequestId.Length > 0 ? LogDriver.UpstreamRequestId
@@ -55,7 +58,8 @@ public static class LogSql
         : f.ModelName.Length > 0 && !f.ModelNameLike ? LogDriver.Model
         : f.Group.Length > 0 ? LogDriver.Group
         : f.Type != 0 ? LogDriver.Type
-        : LogDriver.Scan;
+        : f.Username.Length > 0 || f.ModelName.Length > 0 ? LogDriver.Scan
+        : LogDriver.Time;
 
     /// <summary>
     /// Index for counting and summing at most two partial days: a narrow filter's index when one is given (few rows), else
@@ -78,6 +82,7 @@ public static class LogSql
         LogDriver.Model => " INDEXED BY idx_logs_model_name_created",
         LogDriver.Group => " INDEXED BY idx_logs_group_created",
         LogDriver.Type => " INDEXED BY idx_logs_type_created",
+        LogDriver.Time => " INDEXED BY idx_logs_created_at_id",
         _ => " INDEXED BY idx_logs_scan",
     };
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using NewApi.Storage.Logs;
 
 namespace NewApi.Storage.QuotaData;
 
@@ -79,7 +80,7 @@ public sealed class QuotaDataRepository(SqliteDb db)
 
     private async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken ct, params (string, object?)[] args)
     {
-        await using var conn = await db.OpenAsync(ct);
+        await using var conn = await LogReadConnection.OpenAsync(db, ct);
         return await conn.QueryAsync(sql, null, map, ct, args);
     }
 }
