@@ -53,7 +53,7 @@ internal static class ResponsesResponseCodec
         var echo = o.ClientRequest;
         var body = new JsonObject
         {
-            ["id"] = r.Id ??= Ids.New("resp_"),
+            ["id"] = r.Id = r.Id is { } id && id.StartsWith("resp_", StringComparison.Ordinal) ? id : Ids.New("resp_"),
             ["object"] = "response",
             ["created_at"] = r.Created > 0 ? r.Created : o.NowUnixSeconds,
             ["status"] = status ?? (incomplete is null ? "completed" : "incomplete"),

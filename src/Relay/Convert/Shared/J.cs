@@ -39,8 +39,10 @@ internal static class J
         switch (v.GetValueKind())
         {
             case JsonValueKind.Number:
+                // Parsed nodes convert freely; nodes built in memory only to their own CLR type.
                 if (v.TryGetValue<long>(out var l)) return l;
-                return v.TryGetValue<double>(out var d) && !double.IsNaN(d) ? (long)d : null;
+                if (v.TryGetValue<int>(out var i)) return i;
+                return AsDouble(v) is { } d && !double.IsNaN(d) ? (long)d : null;
             case JsonValueKind.String:
                 return long.TryParse(v.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : null;
             default:
@@ -62,6 +64,10 @@ internal static class J
         return v.GetValueKind() switch
         {
             JsonValueKind.Number when v.TryGetValue<double>(out var d) => d,
+            JsonValueKind.Number when v.TryGetValue<long>(out var l) => l,
+            JsonValueKind.Number when v.TryGetValue<int>(out var i) => i,
+            JsonValueKind.Number when v.TryGetValue<float>(out var f) => f,
+            JsonValueKind.Number when v.TryGetValue<decimal>(out var m) => (double)m,
             JsonValueKind.String when double.TryParse(v.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) => s,
             _ => null,
         };
