@@ -42,7 +42,9 @@ internal static class ClaudeRequestWriter
             if (temperature > 1) ctx.Note("temperature clamped to 1");
             body["temperature"] = Math.Clamp(temperature, 0, 1);
         }
-        J.SetIf(body, "top_p", req.TopP);
+        // Recent Claude models reject temperature and top_p together; temperature is the one clients mean.
+        if (req.TopP is not null && req.Temperature is not null) ctx.Note("dropped top_p (temperature given)");
+        else J.SetIf(body, "top_p", req.TopP);
         J.SetIf(body, "top_k", req.TopK);
         if (req.Stop.Count > 0) body["stop_sequences"] = J.StringArray(req.Stop);
         if (req.N is > 1) ctx.Note("dropped n");

@@ -146,6 +146,9 @@ internal static class GeminiRequestWriter
         return g;
     }
 
+    /// <summary>Largest thinking budget per Gemini 2.5 family (Flash / Flash-Lite 24 576, Pro 32 768).</summary>
+    private static int MaxBudget(string model) => model.Contains("flash", StringComparison.OrdinalIgnoreCase) ? 24576 : 32768;
+
     private static JsonObject? Thinking(ConvReasoning? r, string model)
     {
         if (r is null) return null;
@@ -161,7 +164,7 @@ internal static class GeminiRequestWriter
         }
         if (r.Enabled is null && r.Effort is null && r.BudgetTokens is null && !r.Dynamic) return null;
         if (gemini3) t["thinkingLevel"] = ReasoningMap.GeminiLevel(r.Effort, r.BudgetTokens);
-        else if (r.BudgetTokens is > 0 and var budget) t["thinkingBudget"] = budget;
+        else if (r.BudgetTokens is > 0 and var budget) t["thinkingBudget"] = Math.Min(budget, MaxBudget(model));
         else if (r.Effort is not null) t["thinkingBudget"] = ReasoningMap.GeminiBudget(r.Effort);
         else t["thinkingBudget"] = -1;
         t["includeThoughts"] = r.IncludeThoughts ?? true;

@@ -59,6 +59,12 @@ internal sealed class ConvReasoning
     public string? Summary { get; set; }
     /// <summary>Claude <c>thinking.type = adaptive</c>; Gemini dynamic budget (-1).</summary>
     public bool Dynamic { get; set; }
+    /// <summary>
+    /// The effort was asked for in OpenAI's own vocabulary (chat <c>reasoning_effort</c>, Responses <c>reasoning</c>, a
+    /// model suffix), so the client knows the model takes it; otherwise OpenAI-dialect upstreams get an effort only for
+    /// known reasoning models, because OpenAI rejects the parameter on the others.
+    /// </summary>
+    public bool OpenAiNative { get; set; }
 }
 
 /// <summary>A chat request in dialect-neutral form: what every request reader produces and every writer consumes.</summary>

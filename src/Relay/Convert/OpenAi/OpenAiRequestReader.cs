@@ -232,7 +232,7 @@ internal static class OpenAiRequestReader
     private static ConvReasoning? ReadReasoning(JsonObject body)
     {
         if (J.Str(body, "reasoning_effort") is { } effort)
-            return new ConvReasoning { Enabled = effort != "none", Effort = effort };
+            return new ConvReasoning { Enabled = effort != "none", Effort = effort, OpenAiNative = true };
         if (J.Obj(body, "reasoning") is not { } r) return null;
         var reasoning = new ConvReasoning
         {
@@ -240,6 +240,7 @@ internal static class OpenAiRequestReader
             BudgetTokens = J.Int(r, "max_tokens"),
             Enabled = J.Bool(r, "enabled"),
             IncludeThoughts = J.Bool(r, "exclude") is { } exclude ? !exclude : null,
+            OpenAiNative = true,
         };
         reasoning.Enabled ??= reasoning.Effort is not null || reasoning.BudgetTokens is not null ? reasoning.Effort != "none" : null;
         return reasoning;

@@ -17,7 +17,7 @@ internal static class OpenAiRequestWriter
         WriteSampling(req, body, ctx);
         WriteTools(req, body);
         if (req.ResponseFormat is { } rf) body["response_format"] = Format(rf);
-        if (ReasoningMap.EffortOf(req.Reasoning) is { } effort) body["reasoning_effort"] = effort;
+        if (ReasoningMap.OpenAiEffort(req, ctx.Model, ctx.Notes) is { } effort) body["reasoning_effort"] = effort;
         J.SetIf(body, "user", req.User is { Length: <= 64 } user ? user : null);
         if (req.Metadata is { } md) body["metadata"] = J.Clone(md);
         if (req.Stream)
@@ -30,10 +30,18 @@ internal static class OpenAiRequestWriter
 
     private static void WriteSampling(ConvRequest req, JsonObject body, WriteContext ctx)
     {
-        if (req.MaxTokens is { } max)
-            body[UsesCompletionTokens(ctx.Model) ? "max_completion_tokens" : "max_tokens"] = max;
-        J.SetIf(body, "temperature", req.Temperature);
-        J.SetIf(body, "top_p", req.TopP);
+        var reasoningModel = ReasoningMap.IsOpenAiReasoningModel(ctx.Model);
+        if (req.MaxTokens is { } max) body[reasoningModel ? "max_completion_tokens" : "max_tokens"] = max;
+        if (reasoningModel && (req.Temperature is not null || req.TopP is not null))
+        {
+            // relay.md §4.10: o-series and gpt-5 reject sampling parameters.
+            ctx.Note("dropped temperature/top_p for a reasoning model");
+        }
+        else
+        {
+            J.SetIf(body, "temperature", req.Temperature);
+            J.SetIf(body, "top_p", req.TopP);
+        }
         if (req.TopK is { } k)
         {
             if (ctx.Options.OpenAiTopK) body["top_k"] = k;
@@ -47,15 +55,6 @@ internal static class OpenAiRequestWriter
         var stop = req.Stop.Take(MaxStop).ToList();
         if (stop.Count == 1) body["stop"] = stop[0];
         else if (stop.Count > 1) body["stop"] = J.StringArray(stop);
-    }
-
-    /// <summary>o-series and gpt-5 models reject <c>max_tokens</c> (relay.md §4.10).</summary>
-    private static bool UsesCompletionTokens(string? model)
-    {
-        if (model is null) return false;
-        var m = model.Contains('/') ? model[(model.LastIndexOf('/') + 1)..] : model;
-        return m.StartsWith("gpt-5", StringComparison.OrdinalIgnoreCase)
-               || (m.Length > 1 && (m[0] == 'o' || m[0] == 'O') && char.IsAsciiDigit(m[1]));
     }
 
     private static JsonArray Messages(ConvRequest req, WriteContext ctx)

@@ -43,6 +43,7 @@ internal static class ResponsesRequestReader
                 Enabled = effort is null ? null : effort != "none",
                 Summary = summary,
                 IncludeThoughts = summary is null ? null : summary != "none",
+                OpenAiNative = true,
             };
         }
         if (J.Obj(J.Obj(body, "text"), "format") is { } format) req.ResponseFormat = OpenAiRequestReader.ReadFormat(format);

@@ -18,7 +18,7 @@ internal static class ResponsesRequestWriter
         J.SetIf(body, "top_p", req.TopP);
         if (req.Stop.Count > 0 || req.TopK is not null || req.N is > 1 || req.Seed is not null) ctx.Note("dropped stop/top_k/n/seed");
         WriteTools(req, body);
-        if (req.Reasoning is { } r && ReasoningMap.EffortOf(r) is { } effort)
+        if (req.Reasoning is { } r && ReasoningMap.OpenAiEffort(req, ctx.Model, ctx.Notes) is { } effort)
         {
             var reasoning = new JsonObject { ["effort"] = effort };
             var summary = r.Summary ?? (r.IncludeThoughts == true ? "auto" : null);

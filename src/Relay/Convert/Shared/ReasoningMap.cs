@@ -61,5 +61,24 @@ internal static class ReasoningMap
         if (o.Effort is not null) r.Effort = o.Effort;
         if (o.BudgetTokens is not null) r.BudgetTokens = o.BudgetTokens;
         if (o.Enabled == false) { r.Effort = null; r.BudgetTokens = null; }
+        r.OpenAiNative = true;
+    }
+
+    /// <summary>Models that take OpenAI's reasoning parameters (and reject temperature / top_p): o1, o3, o4-mini, gpt-5…</summary>
+    public static bool IsOpenAiReasoningModel(string? model)
+    {
+        if (string.IsNullOrEmpty(model)) return false;
+        var m = model.Contains('/') ? model[(model.LastIndexOf('/') + 1)..] : model;
+        return m.StartsWith("gpt-5", StringComparison.OrdinalIgnoreCase)
+               || (m.Length > 1 && (m[0] == 'o' || m[0] == 'O') && char.IsAsciiDigit(m[1]));
+    }
+
+    /// <summary>Effort for an OpenAI-dialect upstream (chat or Responses), or null when it must not be sent.</summary>
+    public static string? OpenAiEffort(ConvRequest req, string? model, List<string> notes)
+    {
+        if (EffortOf(req.Reasoning) is not { } effort) return null;
+        if (req.Reasoning!.OpenAiNative || IsOpenAiReasoningModel(model)) return effort;
+        notes.Add("reasoning not forwarded: the upstream model is not a known OpenAI reasoning model");
+        return null;
     }
 }
