@@ -23,7 +23,11 @@ internal static class ErrorVocabulary
         _ => "api_error",
     };
 
-    public static string ClaudeType(UpstreamError e) => ClaudeTypes.Contains(e.Type) ? e.Type : ClaudeTypeOf(e.Status);
+    /// <summary>A Claude upstream's own type as is; otherwise by status (OpenAI calls a bad key invalid_request_error, with 401).</summary>
+    public static string ClaudeType(UpstreamError e) =>
+        e.Source == WireFamily.Claude && ClaudeTypes.Contains(e.Type) ? e.Type
+        : e.Status is >= 400 and < 600 ? ClaudeTypeOf(e.Status)
+        : ClaudeTypes.Contains(e.Type) ? e.Type : "api_error";
 
     public static string GeminiStatus(int status) => status switch
     {
@@ -35,7 +39,7 @@ internal static class ErrorVocabulary
         429 => "RESOURCE_EXHAUSTED",
         499 => "CANCELLED",
         501 => "UNIMPLEMENTED",
-        503 or 529 => "UNAVAILABLE",
+        502 or 503 or 529 => "UNAVAILABLE",
         504 => "DEADLINE_EXCEEDED",
         >= 400 and < 500 => "FAILED_PRECONDITION",
         _ => "INTERNAL",

@@ -35,7 +35,7 @@ internal static class DataUrl
     /// <summary>MIME type from the first bytes of a file, for fetched media whose server sent no usable Content-Type.</summary>
     public static string? Sniff(ReadOnlySpan<byte> b)
     {
-        if (b.StartsWith("\x89PNG"u8)) return "image/png";
+        if (b.Length >= 4 && b[0] == 0x89 && b[1..4].SequenceEqual("PNG"u8)) return "image/png";
         if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "image/jpeg";
         if (b.StartsWith("GIF8"u8)) return "image/gif";
         if (b.Length >= 12 && b.StartsWith("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8)) return "image/webp";

@@ -111,6 +111,7 @@ internal sealed class AnswerView
     private void ClaudeStream(List<SseEvent> events)
     {
         var blocks = new SortedDictionary<long, JsonObject>();
+        JsonObject? start = null;
         foreach (var e in events)
         {
             var d = e.Json;
@@ -118,7 +119,8 @@ internal sealed class AnswerView
             {
                 case "message_start":
                     Id = Str(d["message"]!["id"]);
-                    ClaudeUsage(d["message"]!["usage"]);
+                    start = d["message"]!["usage"]!.AsObject();
+                    ClaudeUsage(start);
                     break;
                 case "content_block_start":
                     blocks[Num(d["index"])] = d["content_block"]!.DeepClone().AsObject();
@@ -136,7 +138,11 @@ internal sealed class AnswerView
                     break;
                 case "message_delta":
                     Finish = ClaudeFinish(Str(d["delta"]!["stop_reason"]));
-                    ClaudeUsage(d["usage"]);
+                    // The SDK overwrites the message_start usage with the fields message_delta carries.
+                    var usage = d["usage"]!.AsObject();
+                    var merged = start!.DeepClone().AsObject();
+                    foreach (var (key, value) in usage) merged[key] = value?.DeepClone();
+                    ClaudeUsage(merged);
                     break;
             }
         }

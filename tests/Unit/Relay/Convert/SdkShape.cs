@@ -40,7 +40,7 @@ internal static class SdkShape
         switch (Str(b["type"]))
         {
             case "text": Str(b["text"]); break;
-            case "thinking": Str(b["thinking"]); Str(b["signature"]); break;
+            case "thinking": Str(b["thinking"]); if (b["signature"] is { } sig) Str(sig); break;   // content_block_start may omit it
             case "redacted_thinking": Str(b["data"]); break;
             case "tool_use": Str(b["id"]); Str(b["name"]); Assert.IsType<JsonObject>(b["input"]); break;
             default: Assert.Fail("unexpected block " + b.ToJsonString()); break;
