@@ -60,27 +60,7 @@ internal sealed class AnswerView
         switch (client)
         {
             case WireFamily.OpenAiChat:
-                Assert.True(events[^1].IsDone, "OpenAI stream must end with [DONE]");
-                var calls = new SortedDictionary<long, (string Id, string Name, StringBuilder Args)>();
-                foreach (var e in events.Where(e => !e.IsDone))
-                {
-                    var chunk = e.Json;
-                    SdkShape.OpenAiChunk(chunk);
-                    v.Id ??= Str(chunk["id"]);
-                    if (chunk["usage"] is JsonObject u) v.OpenAiUsage(u);
-                    if (chunk["choices"]!.AsArray() is not { Count: > 0 } choices) continue;
-                    var delta = choices[0]!["delta"]!;
-                    if (delta["content"] is JsonValue text) v.Text.Append(Str(text));
-                    if (delta["reasoning_content"] is JsonValue thinking) v.Thinking.Append(Str(thinking));
-                    foreach (var c in delta["tool_calls"] as JsonArray ?? [])
-                    {
-                        var index = Num(c!["index"]);
-                        if (!calls.TryGetValue(index, out var call)) calls[index] = call = (Str(c["id"]), Str(c["function"]!["name"]), new StringBuilder());
-                        if (c["function"]?["arguments"] is { } args) call.Args.Append(Str(args));
-                    }
-                    if (choices[0]!["finish_reason"] is { } f) v.Finish = OpenAiFinish(Str(f));
-                }
-                v.Calls.AddRange(calls.Values.Select(c => new ToolCallView(c.Id, c.Name, c.Args.ToString())));
+                v.OpenAiStream(events);
                 break;
             case WireFamily.Claude:
                 foreach (var e in events) SdkShape.ClaudeEvent(e);
@@ -106,6 +86,31 @@ internal sealed class AnswerView
                 break;
         }
         return v;
+    }
+
+    private void OpenAiStream(List<SseEvent> events)
+    {
+        Assert.True(events[^1].IsDone, "OpenAI stream must end with [DONE]");
+        var calls = new SortedDictionary<long, (string Id, string Name, StringBuilder Args)>();
+        foreach (var e in events.Where(e => !e.IsDone))
+        {
+            var chunk = e.Json;
+            SdkShape.OpenAiChunk(chunk);
+            Id ??= Str(chunk["id"]);
+            if (chunk["usage"] is JsonObject u) OpenAiUsage(u);
+            if (chunk["choices"]!.AsArray() is not { Count: > 0 } choices) continue;
+            var delta = choices[0]!["delta"]!;
+            if (delta["content"] is JsonValue text) Text.Append(Str(text));
+            if (delta["reasoning_content"] is JsonValue thinking) Thinking.Append(Str(thinking));
+            foreach (var c in delta["tool_calls"] as JsonArray ?? [])
+            {
+                var index = Num(c!["index"]);
+                if (!calls.TryGetValue(index, out var call)) calls[index] = call = (Str(c["id"]), Str(c["function"]!["name"]), new StringBuilder());
+                if (c["function"]?["arguments"] is { } args) call.Args.Append(Str(args));
+            }
+            if (choices[0]!["finish_reason"] is { } f) Finish = OpenAiFinish(Str(f));
+        }
+        Calls.AddRange(calls.Values.Select(c => new ToolCallView(c.Id, c.Name, c.Args.ToString())));
     }
 
     private void ClaudeStream(List<SseEvent> events)

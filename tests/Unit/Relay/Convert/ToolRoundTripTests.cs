@@ -72,58 +72,65 @@ public sealed class ToolRoundTripTests
     }
 
     /// <summary>The next request a client sends: its question, the assistant turn it received, one result per call.</summary>
-    private static JsonObject FollowUp(WireFamily client, List<ToolCallView> calls)
+    private static JsonObject FollowUp(WireFamily client, List<ToolCallView> calls) => client switch
     {
-        switch (client)
-        {
-            case WireFamily.OpenAiChat:
-                var messages = new JsonArray(
-                    new JsonObject { ["role"] = "user", ["content"] = "question" },
-                    new JsonObject
-                    {
-                        ["role"] = "assistant", ["content"] = null,
-                        ["tool_calls"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
-                        {
-                            ["id"] = c.Id, ["type"] = "function", ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.Args },
-                        }).ToArray()),
-                    });
-                for (var i = 0; i < calls.Count; i++) messages.Add((JsonNode)new JsonObject { ["role"] = "tool", ["tool_call_id"] = calls[i].Id, ["content"] = "result " + i });
-                return new JsonObject { ["model"] = "m", ["messages"] = messages };
-            case WireFamily.Claude:
-                return new JsonObject
+        WireFamily.OpenAiChat => OpenAiFollowUp(calls),
+        WireFamily.Claude => ClaudeFollowUp(calls),
+        WireFamily.Gemini => GeminiFollowUp(calls),
+        _ => ResponsesFollowUp(calls),
+    };
+
+    private static JsonObject OpenAiFollowUp(List<ToolCallView> calls)
+    {
+        var messages = new JsonArray(
+            new JsonObject { ["role"] = "user", ["content"] = "question" },
+            new JsonObject
+            {
+                ["role"] = "assistant", ["content"] = null,
+                ["tool_calls"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
                 {
-                    ["model"] = "m", ["max_tokens"] = 100,
-                    ["messages"] = new JsonArray(
-                        new JsonObject { ["role"] = "user", ["content"] = "question" },
-                        new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
-                        {
-                            ["type"] = "tool_use", ["id"] = c.Id, ["name"] = c.Name, ["input"] = JsonNode.Parse(c.Args),
-                        }).ToArray()) },
-                        new JsonObject { ["role"] = "user", ["content"] = new JsonArray(calls.Select((c, i) => (JsonNode)new JsonObject
-                        {
-                            ["type"] = "tool_result", ["tool_use_id"] = c.Id, ["content"] = "result " + i,
-                        }).ToArray()) }),
-                };
-            case WireFamily.Gemini:
-                return new JsonObject
-                {
-                    ["contents"] = new JsonArray(
-                        new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(new JsonObject { ["text"] = "question" }) },
-                        new JsonObject { ["role"] = "model", ["parts"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
-                        {
-                            ["functionCall"] = new JsonObject { ["id"] = c.Id, ["name"] = c.Name, ["args"] = JsonNode.Parse(c.Args) },
-                        }).ToArray()) },
-                        new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(calls.Select((c, i) => (JsonNode)new JsonObject
-                        {
-                            ["functionResponse"] = new JsonObject { ["id"] = c.Id, ["name"] = c.Name, ["response"] = new JsonObject { ["content"] = "result " + i } },
-                        }).ToArray()) }),
-                };
-            default:
-                var input = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "question" });
-                foreach (var c in calls) input.Add((JsonNode)new JsonObject { ["type"] = "function_call", ["call_id"] = c.Id, ["name"] = c.Name, ["arguments"] = c.Args });
-                for (var i = 0; i < calls.Count; i++) input.Add((JsonNode)new JsonObject { ["type"] = "function_call_output", ["call_id"] = calls[i].Id, ["output"] = "result " + i });
-                return new JsonObject { ["model"] = "m", ["input"] = input };
-        }
+                    ["id"] = c.Id, ["type"] = "function", ["function"] = new JsonObject { ["name"] = c.Name, ["arguments"] = c.Args },
+                }).ToArray()),
+            });
+        for (var i = 0; i < calls.Count; i++) messages.Add((JsonNode)new JsonObject { ["role"] = "tool", ["tool_call_id"] = calls[i].Id, ["content"] = "result " + i });
+        return new JsonObject { ["model"] = "m", ["messages"] = messages };
+    }
+
+    private static JsonObject ClaudeFollowUp(List<ToolCallView> calls) => new()
+    {
+        ["model"] = "m", ["max_tokens"] = 100,
+        ["messages"] = new JsonArray(
+            new JsonObject { ["role"] = "user", ["content"] = "question" },
+            new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
+            {
+                ["type"] = "tool_use", ["id"] = c.Id, ["name"] = c.Name, ["input"] = JsonNode.Parse(c.Args),
+            }).ToArray()) },
+            new JsonObject { ["role"] = "user", ["content"] = new JsonArray(calls.Select((c, i) => (JsonNode)new JsonObject
+            {
+                ["type"] = "tool_result", ["tool_use_id"] = c.Id, ["content"] = "result " + i,
+            }).ToArray()) }),
+    };
+
+    private static JsonObject GeminiFollowUp(List<ToolCallView> calls) => new()
+    {
+        ["contents"] = new JsonArray(
+            new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(new JsonObject { ["text"] = "question" }) },
+            new JsonObject { ["role"] = "model", ["parts"] = new JsonArray(calls.Select(c => (JsonNode)new JsonObject
+            {
+                ["functionCall"] = new JsonObject { ["id"] = c.Id, ["name"] = c.Name, ["args"] = JsonNode.Parse(c.Args) },
+            }).ToArray()) },
+            new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(calls.Select((c, i) => (JsonNode)new JsonObject
+            {
+                ["functionResponse"] = new JsonObject { ["id"] = c.Id, ["name"] = c.Name, ["response"] = new JsonObject { ["content"] = "result " + i } },
+            }).ToArray()) }),
+    };
+
+    private static JsonObject ResponsesFollowUp(List<ToolCallView> calls)
+    {
+        var input = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "question" });
+        foreach (var c in calls) input.Add((JsonNode)new JsonObject { ["type"] = "function_call", ["call_id"] = c.Id, ["name"] = c.Name, ["arguments"] = c.Args });
+        for (var i = 0; i < calls.Count; i++) input.Add((JsonNode)new JsonObject { ["type"] = "function_call_output", ["call_id"] = calls[i].Id, ["output"] = "result " + i });
+        return new JsonObject { ["model"] = "m", ["input"] = input };
     }
 
     [Fact]
