@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace NewApi.Relay.Convert;
 
 /// <summary>Per-request knobs of <see cref="FormatConverter.ConvertRequest"/>; the pipeline fills them from the channel.</summary>
-public sealed class RequestOptions
+public sealed record RequestOptions
 {
     public static readonly RequestOptions Default = new();
 

@@ -51,6 +51,17 @@ public static class FormatConverter
     /// <summary>Usage of a non-stream response body in its own dialect (for passthrough billing).</summary>
     public static TokenUsage ReadUsage(WireFamily family, JsonObject body) => ResponseConverter.ReadUsage(family, body);
 
+    /// <summary>
+    /// Token-count request (Claude <c>count_tokens</c>, Gemini <c>countTokens</c>, Responses <c>input_tokens</c>) for
+    /// another dialect's count endpoint. Throws <see cref="ConversionException"/> for OpenAI chat, which has none.
+    /// </summary>
+    public static ConvertedRequest ConvertCountTokensRequest(WireFamily client, WireFamily upstream, JsonObject body, RequestOptions? options = null) =>
+        CountTokensConverter.Convert(client, upstream, body, options ?? RequestOptions.Default);
+
+    /// <summary>Upstream token-count response → the client's count response (<c>input_tokens</c> / <c>totalTokens</c>).</summary>
+    public static JsonObject ConvertCountTokensResponse(WireFamily upstream, WireFamily client, JsonObject body) =>
+        CountTokensConverter.Write(client, CountTokensConverter.Read(upstream, body));
+
     /// <summary>Upstream error body → error body in the client's dialect (status kept in <see cref="UpstreamError.Status"/>).</summary>
     public static JsonObject ConvertError(WireFamily upstream, WireFamily client, int status, ReadOnlySpan<byte> body) =>
         ErrorConverter.ToBody(client, ErrorConverter.Parse(upstream, status, body));

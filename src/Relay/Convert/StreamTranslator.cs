@@ -67,11 +67,19 @@ public sealed class StreamTranslator
         }
     }
 
-    /// <summary>One upstream payload (UTF-8 JSON, or <c>[DONE]</c>). Payloads that are not JSON are ignored.</summary>
+    /// <summary>
+    /// One upstream payload: the data of one SSE event (UTF-8 JSON or <c>[DONE]</c>). A whole SSE frame (<c>event:</c> /
+    /// <c>data:</c> lines) and a JSON array of events are accepted too; comments and anything not JSON are ignored.
+    /// </summary>
     public void Feed(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
         data = Trim(data);
         if (data.IsEmpty || _core.Ended) return;
+        if (data[0] is not ((byte)'{' or (byte)'[') && !data.SequenceEqual("[DONE]"u8))
+        {
+            FeedFrame(data, output);
+            return;
+        }
         _core.Sse.Output = output;
         if (data.SequenceEqual("[DONE]"u8))
         {
@@ -79,10 +87,30 @@ public sealed class StreamTranslator
             _core.End();
             return;
         }
+        if (data[0] == (byte)'[')
+        {
+            foreach (var item in J.TryParseArray(data) ?? [])
+                if (item is JsonObject element) Feed(element, output);
+            return;
+        }
         var json = J.TryParseObject(data);
         if (json is null) return;
         if (_passthrough) _core.Raw(data, J.Str(json, "type"));
         Decode(json);
+    }
+
+    /// <summary>An SSE frame given whole: its <c>data:</c> lines joined (SSE allows a payload over several lines).</summary>
+    private void FeedFrame(ReadOnlySpan<byte> frame, IBufferWriter<byte> output)
+    {
+        var payload = new List<byte>();
+        foreach (var range in frame.Split((byte)'\n'))
+        {
+            var line = Trim(frame[range]);
+            if (!line.StartsWith("data:"u8)) continue;
+            if (payload.Count > 0) payload.Add((byte)'\n');
+            payload.AddRange(Trim(line[5..]));
+        }
+        if (payload.Count > 0) Feed(payload.ToArray(), output);
     }
 
     /// <summary>One upstream event already parsed.</summary>

@@ -18,11 +18,12 @@ internal sealed class GeminiStreamDecoder : IStreamDecoder
             core.Fail(error);
             return;
         }
+        // Usage first: Gemini reports the prompt count from the first chunk, so a Claude client's message_start can carry it.
+        if (J.Obj(evt, "usageMetadata", "usage_metadata") is { } usage) core.SetUsage(UsageCodec.FromGemini(usage));
         core.Start(J.Str(evt, "responseId", "response_id"), J.Str(evt, "modelVersion", "model_version"));
         var candidate = (J.Arr(evt, "candidates") is { Count: > 0 } c ? c[0] : null) as JsonObject;
         foreach (var node in J.Arr(J.Obj(candidate, "content"), "parts") ?? [])
             if (node is JsonObject part) Part(core, part);
-        if (J.Obj(evt, "usageMetadata", "usage_metadata") is { } usage) core.SetUsage(UsageCodec.FromGemini(usage));
         if (J.Str(candidate, "finishReason", "finish_reason") is { Length: > 0 } finish) core.Finish(StopReasons.FromGemini(finish));
         else if (candidate is null && J.Str(J.Obj(evt, "promptFeedback", "prompt_feedback"), "blockReason", "block_reason") is not null)
             core.Finish(StopReason.ContentFilter);

@@ -117,6 +117,18 @@ internal static class J
         }
     }
 
+    public static JsonArray? TryParseArray(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            return JsonNode.Parse(utf8) as JsonArray;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Strings of a value that may be a single string or an array of strings (OpenAI <c>stop</c>).</summary>
     public static IEnumerable<string> Strings(JsonNode? n)
     {

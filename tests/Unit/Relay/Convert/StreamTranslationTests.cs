@@ -224,4 +224,28 @@ public sealed class StreamTranslationTests
         Assert.Single(events, e => e.Event == "message_stop");
         Assert.Equal("Hello!", t.CompletionText);
     }
+
+    [Fact]
+    public void FeedAcceptsWholeSseFramesAndJsonArrays()
+    {
+        var t = FormatConverter.CreateStreamTranslator(WireFamily.Claude, WireFamily.OpenAiChat, Options);
+        var buffer = new ArrayBufferWriter<byte>();
+        foreach (var frame in File.ReadAllText(GoldenPath("claude/stream_thinking_tool.sse")).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+            t.Feed(Encoding.UTF8.GetBytes(frame), buffer);
+        Assert.True(t.IsCompleted);
+        Assert.Equal(89, t.Usage.Completion);
+
+        var g = FormatConverter.CreateStreamTranslator(WireFamily.Gemini, WireFamily.Claude, Options);
+        var array = "[" + string.Join(",\r\n", GoldenFrames("gemini/stream.sse")) + "]";
+        g.Feed(Encoding.UTF8.GetBytes(array), buffer);
+        g.Complete(buffer);
+        Assert.Equal("Thinking aboutThe sky is blue because of Rayleigh scattering.", g.CompletionText);
+    }
+
+    [Fact]
+    public void GeminiUpstream_PromptCountReachesClaudeMessageStart()
+    {
+        var (output, _) = Translate(WireFamily.Gemini, WireFamily.Claude, GoldenFrames("gemini/stream.sse"));
+        Assert.Equal(8, ParseSse(output)[0].Json["message"]!["usage"]!["input_tokens"]!.GetValue<long>());
+    }
 }
