@@ -69,4 +69,12 @@ public sealed class ResponseOptions
 
     /// <summary>Responses client: the original request, so response objects echo its settings (tools, instructions…).</summary>
     public JsonObject? ClientRequest { get; init; }
+
+    /// <summary>
+    /// Streams only: called once at the end when the upstream reported no usage, with the text received (reasoning,
+    /// text, tool names and arguments). Its result is written in the closing events (OpenAI usage chunk, Claude
+    /// <c>message_delta</c>, Gemini <c>usageMetadata</c>, Responses <c>usage</c>) and exposed as the translator's usage
+    /// (relay.md §3.10 estimates). <see cref="StreamTranslator.HasUpstreamUsage"/> stays false.
+    /// </summary>
+    public Func<string, TokenUsage>? EstimateUsage { get; init; }
 }

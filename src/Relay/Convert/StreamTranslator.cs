@@ -53,19 +53,7 @@ public sealed class StreamTranslator
     public int ToolCallCount => _core.Blocks.Count(b => b.Kind == BlockKind.ToolUse);
 
     /// <summary>Text, reasoning and tool names/arguments received, for completion estimates when usage is missing.</summary>
-    public string CompletionText
-    {
-        get
-        {
-            var sb = new StringBuilder();
-            foreach (var b in _core.Blocks)
-            {
-                if (b.Kind == BlockKind.ToolUse) sb.Append(b.ToolName);
-                sb.Append(b.Buffer);
-            }
-            return sb.ToString();
-        }
-    }
+    public string CompletionText => _core.CompletionText();
 
     /// <summary>
     /// One upstream payload: the data of one SSE event (UTF-8 JSON or <c>[DONE]</c>). A whole SSE frame (<c>event:</c> /

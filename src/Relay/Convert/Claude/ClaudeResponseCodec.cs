@@ -62,7 +62,7 @@ internal static class ClaudeResponseCodec
         ToolCallPart c => new JsonObject
         {
             ["type"] = "tool_use",
-            ["id"] = Ids.ClaudeSafe(c.Id),
+            ["id"] = c.Id,
             ["name"] = c.Name,
             ["input"] = J.TryParse(c.Arguments) as JsonObject ?? new JsonObject(),
         },

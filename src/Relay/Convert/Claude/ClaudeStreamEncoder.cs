@@ -38,7 +38,7 @@ internal sealed class ClaudeStreamEncoder : StreamEncoder
             BlockKind.Text => new JsonObject { ["type"] = "text", ["text"] = "" },
             BlockKind.Thinking => new JsonObject { ["type"] = "thinking", ["thinking"] = "", ["signature"] = "" },
             BlockKind.RedactedThinking => new JsonObject { ["type"] = "redacted_thinking", ["data"] = block.Signature ?? "" },
-            _ => new JsonObject { ["type"] = "tool_use", ["id"] = Ids.ClaudeSafe(block.ToolId ?? ""), ["name"] = block.ToolName, ["input"] = new JsonObject() },
+            _ => new JsonObject { ["type"] = "tool_use", ["id"] = block.ToolId ?? "", ["name"] = block.ToolName, ["input"] = new JsonObject() },
         };
         core.Sse.Node("content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = block.Index, ["content_block"] = content });
     }

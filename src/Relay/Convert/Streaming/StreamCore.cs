@@ -132,6 +132,7 @@ internal sealed class StreamCore(StreamEncoder encoder, ResponseOptions options)
             Finished = true;
             encoder.OnFinish(this);
         }
+        if (!HasUsage && Options.EstimateUsage is { } estimate) Usage = estimate(CompletionText());
         Ended = true;
         encoder.OnEnd(this);
     }
@@ -139,6 +140,18 @@ internal sealed class StreamCore(StreamEncoder encoder, ResponseOptions options)
     public void EventDone() => encoder.OnEventDone(this);
 
     public void Raw(ReadOnlySpan<byte> payload, string? eventType) => encoder.OnRaw(this, payload, eventType);
+
+    /// <summary>Text, reasoning and tool names/arguments received, for completion estimates when usage is missing.</summary>
+    public string CompletionText()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var b in Blocks)
+        {
+            if (b.Kind == BlockKind.ToolUse) sb.Append(b.ToolName);
+            sb.Append(b.Buffer);
+        }
+        return sb.ToString();
+    }
 
     /// <summary>Everything received so far as one response.</summary>
     public ConvResponse ToResponse()

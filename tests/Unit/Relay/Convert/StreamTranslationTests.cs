@@ -248,4 +248,29 @@ public sealed class StreamTranslationTests
         var (output, _) = Translate(WireFamily.Gemini, WireFamily.Claude, GoldenFrames("gemini/stream.sse"));
         Assert.Equal(8, ParseSse(output)[0].Json["message"]!["usage"]!["input_tokens"]!.GetValue<long>());
     }
+
+    [Fact]
+    public void NoUpstreamUsage_TheEstimateIsWrittenAndExposed()
+    {
+        var frames = GoldenFrames("openai/chat_stream.sse").Where(f => !f.Contains("\"usage\":{", StringComparison.Ordinal));
+        var options = new ResponseOptions { NowUnixSeconds = Now, EstimateUsage = text => new TokenUsage { Prompt = 30, Completion = text.Length, Total = 30 + text.Length } };
+        var (output, t) = Translate(WireFamily.OpenAiChat, WireFamily.Claude, frames, options);
+        Assert.False(t.HasUpstreamUsage);
+        Assert.Equal(6, t.Usage.Completion);   // "Hello!"
+        var delta = ParseSse(output).Single(e => e.Event == "message_delta").Json;
+        Assert.Equal(30, delta["usage"]!["input_tokens"]!.GetValue<long>());
+        Assert.Equal(6, delta["usage"]!["output_tokens"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void ToolIdsFromOpenAiVendors_ReachClaudeClientsUnchanged()
+    {
+        var frames = new[]
+        {
+            """{"id":"c1","object":"chat.completion.chunk","created":1,"model":"kimi","choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"functions.get_weather:0","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},"finish_reason":null}]}""",
+            """{"id":"c1","object":"chat.completion.chunk","created":1,"model":"kimi","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}""",
+        };
+        var view = AnswerView.FromStream(WireFamily.Claude, Translate(WireFamily.OpenAiChat, WireFamily.Claude, frames).Output);
+        Assert.Equal("functions.get_weather:0", Assert.Single(view.Calls).Id);
+    }
 }
