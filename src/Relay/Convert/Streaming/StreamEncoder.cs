@@ -19,9 +19,3 @@ internal abstract class StreamEncoder
     /// <summary>Same-dialect relay: the raw upstream payload, before it is decoded.</summary>
     public virtual void OnRaw(StreamCore core, ReadOnlySpan<byte> payload, string? eventType) { }
 }
-
-/// <summary>Turns one upstream event (one SSE data payload, already parsed) into calls on <see cref="StreamCore"/>.</summary>
-internal interface IStreamDecoder
-{
-    void Decode(StreamCore core, System.Text.Json.Nodes.JsonObject evt);
-}
