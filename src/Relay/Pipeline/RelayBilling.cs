@@ -83,8 +83,8 @@ public sealed class RelayBilling(QuotaLedger ledger, PriceBook prices, TokenCoun
         var log = ConsumeLog.Build(rc, served with { UsageEstimated = estimated }, usage, quota, time.GetUtcNow().ToUnixTimeSeconds(),
             time.GetTimestamp(), time, ips.ResolveString(rc.Http));
         limiter.RecordTokens(rc.Caller.Token.Id, usage.Total);
-        await ledger.SettleAsync(new Settlement(hold, quota, served.Channel.Id, log));
         rule?.Settled(rc, served);
+        await ledger.SettleAsync(new Settlement(hold, quota, served.Channel.Id, log));
     }
 
     public ValueTask ReleaseAsync(Hold hold) => ledger.ReleaseAsync(hold);

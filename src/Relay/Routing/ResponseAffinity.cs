@@ -18,7 +18,12 @@ public sealed class ResponseAffinity
 
     public void Remember(string responseId, long userId, long channelId, int keyIndex)
     {
-        if (!_entries.TryAdd(responseId, new Entry(userId, channelId, keyIndex))) return;
+        var entry = new Entry(userId, channelId, keyIndex);
+        if (!_entries.TryAdd(responseId, entry))
+        {
+            _entries[responseId] = entry;   // ids are unique upstream: a repeat is the same response served again
+            return;
+        }
         _order.Enqueue(responseId);
         while (_entries.Count > Capacity && _order.TryDequeue(out var oldest)) _entries.TryRemove(oldest, out _);
     }

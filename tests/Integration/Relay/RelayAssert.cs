@@ -28,7 +28,7 @@ public static class RelayAssert
         while (true)
         {
             await fx.FlushAsync();
-            var logs = await fx.LogsAsync(userId);
+            var logs = (await fx.LogsAsync(userId)).Where(l => l.Type == NewApi.Common.LogType.Consume).ToList();
             if (logs.Count >= count || DateTime.UtcNow > deadline) return logs;
             await Task.Delay(10);
         }
