@@ -22,6 +22,7 @@ public sealed partial class FakeUpstream
     public FakeForm? LastForm { get; private set; }
     /// <summary>Headers of the last realtime handshake, and the subprotocol it asked for.</summary>
     public IReadOnlyDictionary<string, string>? LastRealtimeHeaders { get; private set; }
+    public string? LastRealtimePath { get; private set; }
     public int RealtimeInputTokens { get; set; } = 100;
     public int RealtimeOutputTokens { get; set; } = 50;
     public int RealtimeAudioInputTokens { get; set; } = 60;
@@ -155,6 +156,7 @@ public sealed partial class FakeUpstream
     private async Task RealtimeAsync(HttpContext ctx)
     {
         LastRealtimeHeaders = ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        LastRealtimePath = ctx.Request.Path + ctx.Request.QueryString;
         var protocols = ctx.WebSockets.WebSocketRequestedProtocols;
         using var ws = await ctx.WebSockets.AcceptWebSocketAsync(protocols.Contains("realtime") ? "realtime" : null);
         await SendTextAsync(ws, """{"type":"session.created","session":{"id":"sess_fake","input_audio_format":"pcm16"}}""");
@@ -163,9 +165,15 @@ public sealed partial class FakeUpstream
         while (ws.State == WebSocketState.Open)
         {
             WebSocketReceiveResult result;
+            var message = new MemoryStream();
             try
             {
-                result = await ws.ReceiveAsync(buffer, CancellationToken.None);
+                do
+                {
+                    result = await ws.ReceiveAsync(buffer, CancellationToken.None);
+                    message.Write(buffer, 0, result.Count);
+                }
+                while (!result.EndOfMessage);
             }
             catch (WebSocketException)
             {
@@ -176,7 +184,7 @@ public sealed partial class FakeUpstream
                 await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                 return;
             }
-            var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
+            var text = Encoding.UTF8.GetString(message.ToArray());
             var type = JsonNode.Parse(text)?["type"]?.GetValue<string>();
             if (type != "response.create")
             {
@@ -185,7 +193,15 @@ public sealed partial class FakeUpstream
             }
             count++;
             await SendTextAsync(ws, $$"""{"type":"response.created","response":{"id":"resp_rt{{count}}","status":"in_progress"} }""");
-            await SendTextAsync(ws, $$"""{"type":"response.done","response":{"id":"resp_rt{{count}}","status":"completed","usage":{"total_tokens":{{RealtimeInputTokens + RealtimeOutputTokens}},"input_tokens":{{RealtimeInputTokens}},"output_tokens":{{RealtimeOutputTokens}},"input_token_details":{"cached_tokens":0,"text_tokens":{{RealtimeInputTokens - RealtimeAudioInputTokens}},"audio_tokens":{{RealtimeAudioInputTokens}} },"output_token_details":{"text_tokens":{{RealtimeOutputTokens - RealtimeAudioOutputTokens}},"audio_tokens":{{RealtimeAudioOutputTokens}} } } }""");
+            if (text.Contains("nousage", StringComparison.Ordinal))
+            {
+                // one second of pcm16 audio and some text, then a response.done without usage
+                await SendTextAsync(ws, """{"type":"response.output_text.delta","delta":"Hello there"}""");
+                await SendTextAsync(ws, $$"""{"type":"response.audio.delta","delta":"{{Convert.ToBase64String(new byte[48_000])}}"}""");
+                await SendTextAsync(ws, $$"""{"type":"response.done","response":{"id":"resp_rt{{count}}","status":"completed"} }""");
+                continue;
+            }
+            await SendTextAsync(ws, $$"""{"type":"response.done","response":{"id":"resp_rt{{count}}","status":"completed","usage":{"total_tokens":{{RealtimeInputTokens + RealtimeOutputTokens}},"input_tokens":{{RealtimeInputTokens}},"output_tokens":{{RealtimeOutputTokens}},"input_token_details":{"cached_tokens":0,"text_tokens":{{RealtimeInputTokens - RealtimeAudioInputTokens}},"audio_tokens":{{RealtimeAudioInputTokens}} },"output_token_details":{"text_tokens":{{RealtimeOutputTokens - RealtimeAudioOutputTokens}},"audio_tokens":{{RealtimeAudioOutputTokens}} } } } }""");
         }
     }
 

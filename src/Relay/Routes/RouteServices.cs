@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using NewApi.Relay.Pipeline;
+using NewApi.Relay.Realtime;
 using NewApi.Relay.Routing;
 using NewApi.Relay.Streaming;
 
@@ -18,6 +19,9 @@ public static class RouteServices
         services.AddSingleton<StoredResponses>();
         services.AddSingleton<Playground>();
         services.AddSingleton<DashboardBilling>();
+        services.AddSingleton<RealtimeConnector>();
+        services.AddSingleton<RealtimeBilling>();
+        services.AddSingleton<RealtimeProxy>();
         return services;
     }
 
@@ -27,5 +31,6 @@ public static class RouteServices
         app.MapResponseRoutes();
         app.MapPlaygroundRoutes();
         app.MapDashboardBillingRoutes();
+        app.MapRealtime();
     }
 }
