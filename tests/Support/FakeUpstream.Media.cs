@@ -112,6 +112,14 @@ public sealed partial class FakeUpstream
             await ctx.Response.WriteAsync(text, ctx.RequestAborted);
             return;
         }
+        if (form.Fields.GetValueOrDefault("stream") == "true")
+        {
+            await StartStreamAsync(ctx);
+            await SendAsync(ctx, "data: {\"type\":\"transcript.text.delta\",\"delta\":\"hello\"}\n\n");
+            await SendAsync(ctx, "data: {\"type\":\"transcript.text.done\",\"text\":\"hello world\",\"usage\":{\"type\":\"tokens\",\"input_tokens\":120,"
+                + "\"input_token_details\":{\"text_tokens\":20,\"audio_tokens\":100},\"output_tokens\":30,\"total_tokens\":150}}\n\n");
+            return;
+        }
         var usage = model.StartsWith("gpt-4o", StringComparison.Ordinal)
             ? ""","usage":{"type":"tokens","input_tokens":120,"input_token_details":{"text_tokens":20,"audio_tokens":100},"output_tokens":30,"total_tokens":150}"""
             : "";

@@ -185,6 +185,24 @@ public sealed class AudioTests(AudioTests.Fixture fx) : IClassFixture<AudioTests
     }
 
     [Fact]
+    public async Task Transcription_Stream_IsRelayedAsSse_AndBillsTheDoneEventUsage()
+    {
+        var (user, _, http) = await CallerAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("gpt-4o-transcribe"), "model" },
+            { new StringContent("true"), "stream" },
+            { Mp3(frames: 100), "file", "a.mp3" },
+        };
+        var resp = await http.PostAsync("/v1/audio/transcriptions", form);
+        var text = await resp.Content.ReadAsStringAsync();
+        Assert.Equal("text/event-stream", resp.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("transcript.text.done", text);
+        Assert.Equal("true", fx.Upstream.LastForm!.Fields["stream"]);
+        Assert.Equal(300, Assert.Single(await RelayAssert.LogsAsync(fx, user)).Quota);
+    }
+
+    [Fact]
     public async Task Transcription_WithoutAFile_OrAsJson_Is400()
     {
         var (user, _, http) = await CallerAsync();
