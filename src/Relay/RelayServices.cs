@@ -4,6 +4,7 @@ using NewApi.Config;
 using NewApi.Relay.Auth;
 using NewApi.Relay.Http;
 using NewApi.Relay.Pipeline;
+using NewApi.Relay.Routes;
 using NewApi.Relay.Routing;
 using NewApi.Relay.Streaming;
 using NewApi.Relay.Tokens;
@@ -44,6 +45,7 @@ public static class RelayServices
         services.AddSingleton<ErrorLog>();
         services.AddSingleton<AttemptLoop>();
         services.AddSingleton<RelayPipeline>();
+        services.AddRelayRoutes();
         return services;
     }
 

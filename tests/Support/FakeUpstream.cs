@@ -57,6 +57,7 @@ public sealed partial class FakeUpstream : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         _app = builder.Build();
+        _app.UseWebSockets();
         _app.Run(HandleAsync);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
@@ -71,8 +72,15 @@ public sealed partial class FakeUpstream : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
+        if (ctx.WebSockets.IsWebSocketRequest)
+        {
+            await RealtimeAsync(ctx);
+            return;
+        }
         using var body = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(body, ctx.RequestAborted);
+        body.Position = 0;
+        ctx.Request.Body = body;   // the media routes read forms from it
         var recorded = new RecordedRequest(ctx.Request.Method, ctx.Request.Path + ctx.Request.QueryString,
             ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             Encoding.UTF8.GetString(body.ToArray()));
@@ -103,6 +111,7 @@ public sealed partial class FakeUpstream : IAsyncDisposable
         var model = json?["model"]?.GetValue<string>() ?? ModelFromGeminiPath(path) ?? "fake-model";
         var stream = json?["stream"]?.GetValue<bool>() == true;
         var includeUsage = json?["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+        if (await TryMediaAsync(ctx, path, json, model, stream, fault)) return;
         if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
             await (stream ? StreamChatAsync(ctx, model, includeUsage, fault) : WriteJsonAsync(ctx, ChatBody(model)));
         else if (path.EndsWith("/completions", StringComparison.Ordinal))

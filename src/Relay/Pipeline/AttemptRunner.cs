@@ -38,7 +38,7 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
             var frt = (long)time.GetElapsedTime(start).TotalMilliseconds;
             var outcome = await responses.RelayAsync(rc.Http, response, adapter.CreateUsageTap(rc.Request), rc.Request,
                 tap => billing.SyntheticUsageChunk(rc, tap), clientGone);
-            var served = new ServedBy(channel, call.UpstreamModel, call.SystemPromptOverwritten, frt, outcome, false);
+            var served = new ServedBy(channel, call.UpstreamModel, call.SystemPromptOverwritten, frt, outcome, false) { KeyIndex = keyIndex };
             return new Result(outcome, served, runtime, keyIndex, baseUrl);
         }
     }

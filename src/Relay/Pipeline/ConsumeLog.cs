@@ -12,7 +12,11 @@ namespace NewApi.Relay.Pipeline;
 
 /// <summary>Facts about the attempt that served a request, for its consume log row.</summary>
 public sealed record ServedBy(ChannelRow Channel, string UpstreamModel, bool SystemPromptOverwritten, long FirstByteMs, AttemptOutcome Outcome,
-    bool UsageEstimated);
+    bool UsageEstimated)
+{
+    /// <summary>The key of a multi-key channel that served the request (−1 when unknown).</summary>
+    public int KeyIndex { get; init; } = -1;
+}
 
 /// <summary>The consume log row of relay.md §3.11: every column, pricing and cache/reasoning details in <c>other</c>.</summary>
 public static class ConsumeLog
@@ -31,7 +35,7 @@ public static class ConsumeLog
             UseTime = (long)time.GetElapsedTime(rc.StartTimestamp, nowTimestamp).TotalSeconds, IsStream = rc.Request.Stream,
             ChannelId = served.Channel.Id, Group = rc.Group, Ip = caller.User.RecordIpLog ? clientIp : "", RequestId = rc.RequestId,
             UpstreamRequestId = served.Outcome.UpstreamRequestId,
-            Content = usage.Total == 0 ? NoUsageNote : served.UsageEstimated ? "上游无计费信息" : "",
+            Content = JoinNotes(rc.Request.Rule?.LogContent, usage.Total == 0 ? NoUsageNote : served.UsageEstimated ? "上游无计费信息" : ""),
             Other = Other(rc, served, usage),
         };
     }
@@ -69,6 +73,7 @@ public static class ConsumeLog
                 w.WriteString("upstream_model_name", served.UpstreamModel);
             }
             if (served.SystemPromptOverwritten) w.WriteBoolean("is_system_prompt_overwritten", true);
+            rc.Request.Rule?.WriteLogOther(w, rc, u);
             w.WriteString("request_path", rc.Path);
             w.WriteStartObject("admin_info");
             w.WriteStartArray("use_channel");
@@ -82,6 +87,9 @@ public static class ConsumeLog
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
+
+    private static string JoinNotes(string? route, string note) =>
+        string.IsNullOrEmpty(route) ? note : note.Length == 0 ? route : route + ", " + note;
 
     private static void WriteStreamStatus(Utf8JsonWriter w, StreamEnd end)
     {

@@ -40,7 +40,8 @@ public sealed class RelayBilling(QuotaLedger ledger, PriceBook prices, TokenCoun
         var free = g == 0 || (rc.Pricing.UsePrice ? rc.Pricing.ModelPrice == 0 : rc.Pricing.ModelRatio == 0);
         var token = rc.Caller.Token;
         if (free && !tables.FreeModelPreConsume) return (new Hold(0, rc.Caller.User.Id, token.Id, !token.Row.UnlimitedQuota, 0), null);
-        var amount = QuotaMath.PreConsume(rc.Pricing, g, rc.PromptEstimate, rc.Request.MaxTokens, tables.PreConsumedQuota, tables.QuotaPerUnit);
+        var amount = rc.Request.Rule?.PreConsume(rc, tables)
+                     ?? QuotaMath.PreConsume(rc.Pricing, g, rc.PromptEstimate, rc.Request.MaxTokens, tables.PreConsumedQuota, tables.QuotaPerUnit);
         var outcome = await ledger.HoldAsync(new HoldRequest
         {
             RequestId = rc.RequestId, UserId = rc.Caller.User.Id, TokenId = token.Id, TokenUnlimited = token.Row.UnlimitedQuota, Amount = amount,
@@ -76,10 +77,13 @@ public sealed class RelayBilling(QuotaLedger ledger, PriceBook prices, TokenCoun
     {
         var usage = FinalUsage(rc, served.Outcome, out var estimated);
         var tables = prices.Current;
-        var quota = QuotaMath.Final(rc.Pricing, rc.GroupPricing.Ratio, usage, tables.QuotaPerUnit);
+        var rule = rc.Request.Rule;
+        if (rule is not null) usage = rule.Adjust(rc, usage, ref estimated);
+        var quota = rule?.FinalQuota(rc, usage, tables) ?? QuotaMath.Final(rc.Pricing, rc.GroupPricing.Ratio, usage, tables.QuotaPerUnit);
         var log = ConsumeLog.Build(rc, served with { UsageEstimated = estimated }, usage, quota, time.GetUtcNow().ToUnixTimeSeconds(),
             time.GetTimestamp(), time, ips.ResolveString(rc.Http));
         limiter.RecordTokens(rc.Caller.Token.Id, usage.Total);
+        rule?.Settled(rc, served);
         await ledger.SettleAsync(new Settlement(hold, quota, served.Channel.Id, log));
     }
 

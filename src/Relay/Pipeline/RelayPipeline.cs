@@ -13,7 +13,7 @@ namespace NewApi.Relay.Pipeline;
 /// maybe retry) → settle or release. The hold is settled or released on every path out, exceptions included.
 /// </summary>
 public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, RelayBilling billing, PromptEstimator estimator,
-    AttemptLoop attempts, RelaySection config, TimeProvider time)
+    AttemptLoop attempts, RouteRules rules, RelaySection config, TimeProvider time)
 {
     public async Task RunAsync(HttpContext ctx, RouteKind kind)
     {
@@ -24,6 +24,13 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
             await RelayErrorResponder.WriteAsync(ctx, authError!, ct);
             return;
         }
+        await RunAsync(ctx, kind, caller);
+    }
+
+    /// <summary>The flow after authentication: for routes that authenticate first (multipart routes that fall back to JSON).</summary>
+    public async Task RunAsync(HttpContext ctx, RouteKind kind, RelayCaller caller)
+    {
+        var ct = ctx.RequestAborted;
         var (body, bodyError) = await RequestBody.ReadAsync(ctx.Request, (long)config.MaxRequestBodyMb * 1024 * 1024, ct);
         if (body is null)
         {
@@ -50,7 +57,8 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
         }
     }
 
-    private async Task RunLimitedAsync(RelayContext rc, CancellationToken ct)
+    /// <summary>Rate limits, billing and attempts for a request parsed elsewhere (multipart forms, the playground).</summary>
+    public async Task RunLimitedAsync(RelayContext rc, CancellationToken ct)
     {
         var (lease, limitError) = limits.Enter(rc);
         if (limitError is not null)
@@ -71,7 +79,8 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
     private async Task RunBilledAsync(RelayContext rc, CancellationToken ct)
     {
         var error = attempts.Distribute(rc) ?? billing.Price(rc);
-        if (error is null) rc.PromptEstimate = config.CountToken ? estimator.Estimate(rc.Request) : 0;
+        rc.Request.Rule ??= rules.For(rc.Request);
+        if (error is null) rc.PromptEstimate = config.CountToken ? rc.Request.Rule?.EstimatePrompt(rc) ?? estimator.Estimate(rc.Request) : 0;
         Hold? hold = null;
         if (error is null) (hold, error) = await billing.HoldAsync(rc, ct);
         if (error is not null)

@@ -9,16 +9,17 @@ namespace NewApi.Relay.Pipeline;
 /// </summary>
 public sealed class RelayRequest : IDisposable
 {
-    private RelayRequest(RouteKind kind, JsonDocument doc, string model)
+    private RelayRequest(RouteKind kind, JsonDocument doc, string model, bool rewritesModel)
     {
         Kind = kind;
         Document = doc;
         Model = model;
+        RewritesModel = rewritesModel;
         var root = doc.RootElement;
         Stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         if (root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
             ClientWantsUsage = so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
-        MaxTokens = Math.Max(Long(root, "max_tokens"), Long(root, "max_completion_tokens"));
+        MaxTokens = Math.Max(Math.Max(Long(root, "max_tokens"), Long(root, "max_completion_tokens")), Long(root, "max_output_tokens"));
     }
 
     public RouteKind Kind { get; }
@@ -30,6 +31,12 @@ public sealed class RelayRequest : IDisposable
     /// <summary>stream_options.include_usage as sent; null when the client sent no stream_options (New API then still reports usage).</summary>
     public bool? ClientWantsUsage { get; }
     public long MaxTokens { get; }
+    /// <summary>The routing model is not the body's (a route default, or the compact suffix): the upstream body must be rewritten.</summary>
+    public bool RewritesModel { get; }
+    /// <summary>The multipart form of an upload route (its text fields are also <see cref="Document"/>); null for JSON bodies.</summary>
+    public MultipartForm? Form { get; internal set; }
+    /// <summary>The route's billing and tap rules, set by the pipeline before billing (null = a plain text route).</summary>
+    public RouteRule? Rule { get; internal set; }
 
     public static (RelayRequest? Request, RelayError? Error) Parse(RouteKind kind, ReadOnlyMemory<byte> body)
     {
@@ -52,7 +59,8 @@ public sealed class RelayRequest : IDisposable
             return (null, RelayError.BadRequest(error));
         }
         var model = root.TryGetProperty("model", out var mv) && mv.ValueKind == JsonValueKind.String ? mv.GetString()! : "";
-        return (new RelayRequest(kind, doc, model), null);
+        var routed = RouteValidation.RoutingModel(kind, model);
+        return (new RelayRequest(kind, doc, routed, routed != model), null);
     }
 
     private static string? Validate(RouteKind kind, JsonElement root) => kind switch
@@ -61,7 +69,7 @@ public sealed class RelayRequest : IDisposable
             => "field messages is required",
         RouteKind.Completions when !Has(root, "prompt") => "field prompt is required",
         RouteKind.Embeddings or RouteKind.Moderations when !Has(root, "input") => "field input is required",
-        _ => null,
+        _ => RouteValidation.Check(kind, root),
     };
 
     private static bool Has(JsonElement root, string name, JsonValueKind? kind = null) =>
@@ -70,5 +78,9 @@ public sealed class RelayRequest : IDisposable
     private static long Long(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
 
-    public void Dispose() => Document.Dispose();
+    public void Dispose()
+    {
+        Document.Dispose();
+        Form?.Dispose();
+    }
 }

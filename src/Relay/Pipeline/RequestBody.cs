@@ -61,6 +61,14 @@ public sealed class RequestBody : IDisposable
         }
     }
 
+    /// <summary>A body built by the relay itself (the text fields of a multipart form, a rewritten playground body).</summary>
+    public static RequestBody Copy(ReadOnlySpan<byte> bytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes.Length));
+        bytes.CopyTo(buffer);
+        return new RequestBody(buffer, bytes.Length);
+    }
+
     private static RelayError TooLarge(byte[] buffer)
     {
         ArrayPool<byte>.Shared.Return(buffer);

@@ -10,7 +10,7 @@ namespace NewApi.Relay.Streaming;
 /// a JSON answer is read into pooled memory, its usage taken, its headers and bytes copied; an SSE answer goes
 /// through <see cref="SseRelay"/> frame by frame.
 /// </summary>
-public sealed class ResponseRelay(SseRelay sse)
+public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
 {
     private const int MaxErrorBody = 64 * 1024;
     private const int MaxJsonBody = 256 * 1024 * 1024;
@@ -38,6 +38,8 @@ public sealed class ResponseRelay(SseRelay sse)
             }
         }
         var media = response.Content.Headers.ContentType?.MediaType ?? "";
+        if (MediaRelay.Handles(request, media))
+            return (await mediaRelay.RelayAsync(ctx, response, tap, request, media, clientGone)) with { UpstreamRequestId = upstreamId };
         if (request.Stream && media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
             return (await sse.RelayAsync(ctx, response, tap, request, syntheticUsage, clientGone)) with { UpstreamRequestId = upstreamId };
         return await RelayJsonAsync(ctx, response, tap, clientGone) with { UpstreamRequestId = upstreamId };

@@ -30,7 +30,8 @@ public static class UpstreamRequestBuilder
         var overwritten = false;
         var unchanged = model == request.Model && runtime.ParamOverride is null && !runtime.ParamOverrideInvalid && runtime.SystemPrompt is null
                         && adapter.BodyUnchanged(target, request, forceStreamUsage);
-        if (runtime.PassThroughBody || unchanged) content = new ReadOnlyMemoryContent(body.Memory);
+        if (request.Form is { } form) content = form.CreateContent(request.Kind, model);
+        else if (runtime.PassThroughBody || unchanged) content = new ReadOnlyMemoryContent(body.Memory);
         else
         {
             if (JsonNode.Parse(body.Span) is not JsonObject json) return (null, RelayError.BadRequest("invalid request body"));
@@ -41,7 +42,7 @@ public static class UpstreamRequestBuilder
             if (ParamOverride.Apply(json, runtime.ParamOverride, runtime.ParamOverrideInvalid, request.Model) is { } poError) return (null, poError);
             content = new ByteArrayContent(Serialize(json));
         }
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (request.Form is null) content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var message = new HttpRequestMessage(HttpMethod.Post, adapter.BuildUri(target, request.Kind, ctx.Request.Path.Value ?? "", model))
         {
             Content = content,

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NewApi.Billing.Prices;
 using NewApi.Common;
 using NewApi.Relay.Pipeline;
 using NewApi.Relay.Streaming;
@@ -20,7 +21,9 @@ public sealed class OpenAiAdapter : IProviderAdapter
     public string Name => "OpenAI Compatible";
 
     public bool Supports(RouteKind kind) => kind is RouteKind.ChatCompletions or RouteKind.Completions or RouteKind.Embeddings
-        or RouteKind.Moderations or RouteKind.ImageGenerations or RouteKind.Responses or RouteKind.Rerank;
+        or RouteKind.Moderations or RouteKind.ImageGenerations or RouteKind.Responses or RouteKind.Rerank
+        or RouteKind.ImageEdits or RouteKind.AudioSpeech or RouteKind.AudioTranscription or RouteKind.AudioTranslation
+        or RouteKind.ResponsesCompact or RouteKind.Realtime;
 
     public Uri BuildUri(UpstreamTarget target, RouteKind kind, string clientPath, string upstreamModel)
     {
@@ -53,7 +56,8 @@ public sealed class OpenAiAdapter : IProviderAdapter
     public bool BodyUnchanged(UpstreamTarget target, RelayRequest request, bool forceStreamUsage)
     {
         var root = request.Root;
-        if (request.Stream || root.TryGetProperty("stream_options", out _)) return false;
+        if (request.RewritesModel) return false;
+        if (IsChatLike(request.Kind) && (request.Stream || root.TryGetProperty("stream_options", out _))) return false;
         if (IsReasoningModel(request.Model)) return false;
         if (!target.Runtime.AllowServiceTier && root.TryGetProperty("service_tier", out _)) return false;
         if (!target.Runtime.AllowSafetyIdentifier && root.TryGetProperty("safety_identifier", out _)) return false;
@@ -62,14 +66,20 @@ public sealed class OpenAiAdapter : IProviderAdapter
 
     public void PrepareBody(JsonObject body, UpstreamTarget target, RelayRequest request, bool forceStreamUsage)
     {
-        StreamOptions(body, target, request, forceStreamUsage);
+        if (IsChatLike(request.Kind)) StreamOptions(body, target, request, forceStreamUsage);
         if (!target.Runtime.AllowServiceTier) body.Remove("service_tier");
         if (!target.Runtime.AllowSafetyIdentifier) body.Remove("safety_identifier");
         if (target.Runtime.DisableStore) body.Remove("store");
-        ReasoningModelRules(body, body["model"]?.GetValue<string>() ?? request.Model);
+        if (IsChatLike(request.Kind) || request.Kind is RouteKind.Responses) ReasoningModelRules(body, body["model"]?.GetValue<string>() ?? request.Model);
+        // relay.md §1.2: the compact price key is ours; the upstream gets the model name without it.
+        if (request.Kind == RouteKind.ResponsesCompact && body["model"]?.GetValue<string>() is { } m && m.EndsWith(PriceTables.CompactSuffix, StringComparison.Ordinal))
+            body["model"] = JsonValue.Create(m[..^PriceTables.CompactSuffix.Length]);
     }
 
-    public IUsageTap CreateUsageTap(RelayRequest request) => new OpenAiUsageTap(request.Kind);
+    /// <summary>Chat and completions take stream_options; the Responses, image and audio APIs refuse include_usage.</summary>
+    private static bool IsChatLike(RouteKind kind) => kind is RouteKind.ChatCompletions or RouteKind.Completions;
+
+    public IUsageTap CreateUsageTap(RelayRequest request) => request.Rule?.CreateTap(request) ?? new OpenAiUsageTap(request.Kind);
 
     /// <summary>relay.md §2.9: ask for a usage chunk when the vendor accepts stream_options; drop them otherwise.</summary>
     private static void StreamOptions(JsonObject body, UpstreamTarget target, RelayRequest request, bool force)
