@@ -49,7 +49,7 @@ public sealed class MultipartForm(List<KeyValuePair<string, string>> fields, Lis
 
     public HttpContent CreateContent(RouteKind kind, string model)
     {
-        var content = new MultipartFormDataContent("newapi-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+        var content = new MultipartFormDataContent("newapi-" + System.Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
         content.Add(Text("model", model));
         foreach (var (k, v) in fields)
             if (k != "model") content.Add(Text(k, v));

@@ -113,7 +113,7 @@ public sealed class MediaRelay(RelaySection config, TimeProvider time)
             idle.CancelAfter(IdleTimeout);
             var result = await reader.ReadAsync(read);
             var buffer = result.Buffer;
-            while (SseFrameReader.TryReadLine(ref buffer, out var line)) Forward(line, writer, tap);
+            while (SseLineReader.TryReadLine(ref buffer, out var line)) Forward(line, writer, tap);
             if (buffer.Length > MaxLineBytes) return StreamEnd.TooLarge;
             if (result.IsCompleted && !buffer.IsEmpty)
             {
@@ -130,7 +130,7 @@ public sealed class MediaRelay(RelaySection config, TimeProvider time)
     private static void Forward(ReadOnlySequence<byte> line, PipeWriter writer, IUsageTap? tap)
     {
         var span = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
-        if (tap is not null && SseFrameReader.TryGetData(span, out var payload)) tap.Observe(payload);
+        if (tap is not null && SseLineReader.TryGetData(span, out var payload)) tap.Observe(payload);
         writer.Write(span);
         writer.Write("\n"u8);
     }
