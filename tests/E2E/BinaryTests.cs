@@ -99,7 +99,7 @@ public sealed class BinaryCliTests : IDisposable
     {
         var up = await Binary.RunAsync(_dir.FullName, null, "migrate");
         Assert.True(up.ExitCode == 0, up.Stderr);
-        Assert.Contains("applied 1 migration", up.Stdout);
+        Assert.Matches(@"applied \d+ migration", up.Stdout);
         var again = await Binary.RunAsync(_dir.FullName, null, "migrate", "up");
         Assert.Contains("up to date", again.Stdout);
         var backup = await Binary.RunAsync(_dir.FullName, null, "migrate", "backup");
