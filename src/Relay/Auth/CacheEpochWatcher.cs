@@ -15,9 +15,18 @@ internal sealed class CacheEpochWatcher(CacheEpoch epoch, RelayIdentityCache ide
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    private long _initial;
+
+    /// <summary>The starting epoch is read before the server listens, so a bump that lands early is never missed.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _initial = await epoch.ReadAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var seen = await epoch.ReadAsync(stoppingToken);
+        var seen = _initial;
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
