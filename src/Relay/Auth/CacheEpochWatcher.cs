@@ -34,13 +34,13 @@ internal sealed class CacheEpochWatcher(CacheEpoch epoch, RelayIdentityCache ide
             {
                 var current = await epoch.ReadAsync(stoppingToken);
                 if (current == seen) continue;
-                seen = current;
                 identities.Clear();
                 await channels.RefreshAsync(stoppingToken);
                 await options.ReloadAsync(stoppingToken);
+                seen = current;   // only once everything reloaded: a failed reload is retried on the next tick
                 RelayLog.CachesReloaded(logger, current);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 RelayLog.EpochReadFailed(logger, e);
             }

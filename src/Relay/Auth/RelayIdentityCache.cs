@@ -55,7 +55,10 @@ public sealed class RelayIdentityCache
         _book.SeedToken(row.Id, row.RemainQuota, seq);
         if (generation != Volatile.Read(ref _generation)) return entry;
         _tokenHashById[row.Id] = hash;
-        return _tokens.GetOrAdd(hash, entry);
+        var cached = _tokens.GetOrAdd(hash, entry);
+        // A drop that landed between the check and the add must not leave the row it invalidated behind.
+        if (generation != Volatile.Read(ref _generation)) _tokens.TryRemove(new KeyValuePair<string, TokenEntry>(hash, entry));
+        return cached;
     }
 
     public async ValueTask<UserEntry?> FindUserAsync(long id, CancellationToken ct)
@@ -67,7 +70,10 @@ public sealed class RelayIdentityCache
         if (row is null) return null;
         _book.SeedUser(row.Id, row.Quota, seq);
         var entry = new UserEntry(row);
-        return generation != Volatile.Read(ref _generation) ? entry : _users.GetOrAdd(id, entry);
+        if (generation != Volatile.Read(ref _generation)) return entry;
+        var cached = _users.GetOrAdd(id, entry);
+        if (generation != Volatile.Read(ref _generation)) _users.TryRemove(new KeyValuePair<long, UserEntry>(id, entry));
+        return cached;
     }
 
     public void DropToken(long id)
@@ -85,6 +91,11 @@ public sealed class RelayIdentityCache
         _book.ForgetUser(id);
     }
 
+    /// <summary>How many times <see cref="Clear"/> ran: a signal for whoever waits on an out-of-process write.</summary>
+    public long ClearCount => Volatile.Read(ref _clears);
+
+    private long _clears;
+
     /// <summary>Forgets everything (another process wrote to the database).</summary>
     public void Clear()
     {
@@ -94,5 +105,6 @@ public sealed class RelayIdentityCache
         _unknown.Clear();
         _users.Clear();
         _book.Clear();
+        Interlocked.Increment(ref _clears);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using NewApi.Common;
+using NewApi.Relay.Auth;
 using NewApi.Storage;
 using NewApi.Storage.Tokens;
 using NewApi.Storage.Users;
@@ -118,12 +119,15 @@ public sealed class AuthTests(AuthTests.Fixture fx) : IClassFixture<AuthTests.Fi
         using var http = fx.Client(key);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Body))).StatusCode);
         // What the CLI does: write directly, then bump the epoch (no in-process event).
+        var cache = fx.Services.GetRequiredService<RelayIdentityCache>();
+        var clears = cache.ClearCount;
         await fx.Db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE tokens SET status = 2 WHERE id = $id", tx, default, ("$id", tokenId)));
         await fx.Services.GetRequiredService<CacheEpoch>().BumpAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        HttpStatusCode status;
-        do status = (await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Body))).StatusCode;
-        while (status == HttpStatusCode.OK && DateTime.UtcNow < deadline);
+        // The signal: the watcher (polling once a second) dropped the identity cache.
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        while (cache.ClearCount == clears) await tick.WaitForNextTickAsync(wait.Token);
+        var status = (await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Body))).StatusCode;
         Assert.Equal(HttpStatusCode.Unauthorized, status);
     }
 
