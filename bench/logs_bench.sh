@@ -73,7 +73,7 @@ measure() {
   for _ in $(seq 1 "$RUNS"); do times+=("$(api -o "$out" -w '%{time_total}' "$@" "$BASE$path")"); done
   result=$(grep -o '"total":[0-9]*' "$out" | head -1 | cut -d: -f2 || true)
   [ -n "$result" ] || result=$(grep -o '"quota":[0-9]*' "$out" | head -1 | sed 's/"quota":/quota /' || true)
-  [ -n "$result" ] || result="$(grep -o '"id":' "$out" | wc -l) rows"
+  [ -n "$result" ] || result="$(grep -o '"id":' "$out" | wc -l || true) rows"
   grep -q '"success":true' "$out" || result="FAILED: $(head -c 120 "$out")"
   local sorted=($(printf '%s\n' "${times[@]}" | sort -g))
   printf '| %s | `%s` | %s | %s | %s | %s |\n' "$label" "${path#/api}" "$result" "$(ms "$first")" \

@@ -8,7 +8,7 @@ namespace NewApi.Storage.QuotaData;
 /// </summary>
 internal static class QuotaFlowSql
 {
-    private const string Where = " FROM quota_data INDEXED BY idx_quota_data_created_model WHERE use_group <> '' AND created_at >= $s AND created_at <= $e";
+    private const string Where = " FROM quota_data INDEXED BY idx_quota_data_created_user WHERE use_group <> '' AND created_at >= $s AND created_at <= $e";
     private const string Sums = "sum(count) AS c, sum(quota) AS q, sum(token_used) AS t";
     private const string TokenName = "COALESCE((SELECT name FROM tokens WHERE id = g.token_id AND deleted_at IS NULL), '')";
 
