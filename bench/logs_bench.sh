@@ -71,9 +71,12 @@ measure() {
   local out="$dir/body" first times=() t result
   first=$(api -o "$out" -w '%{time_total}' "$@" "$BASE$path")
   for _ in $(seq 1 "$RUNS"); do times+=("$(api -o "$out" -w '%{time_total}' "$@" "$BASE$path")"); done
-  result=$(grep -o '"total":[0-9]*' "$out" | head -1 | cut -d: -f2 || true)
-  [ -n "$result" ] || result=$(grep -o '"quota":[0-9]*' "$out" | head -1 | sed 's/"quota":/quota /' || true)
-  [ -n "$result" ] || result="$(grep -o '"id":' "$out" | wc -l) rows"
+  case "$path" in
+    /api/data*) result="$(grep -o '"count":' "$out" | wc -l || true) rows" ;;
+    /api/log/token*) result="$(grep -o '"id":' "$out" | wc -l || true) rows" ;;
+    *stat*) result=$(grep -o '"quota":[0-9]*' "$out" | head -1 | sed 's/"quota":/quota /' || true) ;;
+    *) result="total $(grep -o '"total":[0-9]*' "$out" | head -1 | cut -d: -f2 || true)" ;;
+  esac
   grep -q '"success":true' "$out" || result="FAILED: $(head -c 120 "$out")"
   local sorted=($(printf '%s\n' "${times[@]}" | sort -g))
   printf '| %s | `%s` | %s | %s | %s | %s |\n' "$label" "${path#/api}" "$result" "$(ms "$first")" \

@@ -25,7 +25,7 @@ public sealed class QuotaDataRepository(SqliteDb db)
     private const string ByUsernameSql = UserModelColumns + " INDEXED BY idx_quota_data_username_created" + Range + " AND username = $n" + UserModelGroup;
     private const string ByUserIdSql = UserModelColumns + " INDEXED BY idx_quota_data_user_created" + Range + " AND user_id = $u" + UserModelGroup;
 
-    private const string PerUserSql = "SELECT username, created_at, sum(count), sum(quota), sum(token_used) FROM quota_data INDEXED BY idx_quota_data_created_model"
+    private const string PerUserSql = "SELECT username, created_at, sum(count), sum(quota), sum(token_used) FROM quota_data INDEXED BY idx_quota_data_created_user"
         + Range + " GROUP BY created_at, username ORDER BY created_at, username";
 
     private const string UpsertSql = """

@@ -8,12 +8,15 @@ namespace NewApi.Storage.QuotaData;
 /// </summary>
 internal static class QuotaFlowSql
 {
-    private const string Where = " FROM quota_data INDEXED BY idx_quota_data_created_model WHERE use_group <> '' AND created_at >= $s AND created_at <= $e";
+    private const string Where = " FROM quota_data INDEXED BY idx_quota_data_created_user WHERE use_group <> '' AND created_at >= $s AND created_at <= $e";
+
+    // One user's buckets: start from the user, not from every bucket in the range.
+    private const string SelfWhere = " FROM quota_data INDEXED BY idx_quota_data_user_created WHERE user_id = $u AND created_at >= $s AND created_at <= $e AND use_group <> ''";
     private const string Sums = "sum(count) AS c, sum(quota) AS q, sum(token_used) AS t";
     private const string TokenName = "COALESCE((SELECT name FROM tokens WHERE id = g.token_id AND deleted_at IS NULL), '')";
 
     private const string SelfSql = "SELECT g.token_id, g.use_group, g.model_name, g.c, g.q, g.t, " + TokenName
-        + " FROM (SELECT token_id, use_group, model_name, " + Sums + Where + " AND user_id = $u"
+        + " FROM (SELECT token_id, use_group, model_name, " + Sums + SelfWhere
         + " GROUP BY token_id, use_group, model_name) g ORDER BY g.q DESC, g.token_id, g.use_group, g.model_name";
 
     private const string AdminGroup = " GROUP BY user_id, username, use_group, model_name, channel_id) g"
