@@ -23,6 +23,7 @@ public static class RelayEndpoints
         v1.MapPost("/completions", ctx => pipeline.RunAsync(ctx, RouteKind.Completions));
         v1.MapPost("/embeddings", ctx => pipeline.RunAsync(ctx, RouteKind.Embeddings));
         app.MapModelRoutes();
+        app.MapNativeRoutes();
         app.MapRelayRoutes();
         MapNotImplemented(v1, app.Services.GetRequiredService<Auth.RelayAuthenticator>());
         return app;

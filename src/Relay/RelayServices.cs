@@ -39,6 +39,8 @@ public static class RelayServices
         services.AddSingleton<PromptEstimator>();
         services.AddSingleton<SseRelay>();
         services.AddSingleton<ResponseRelay>();
+        services.AddSingleton<Formats.ConvertedCallBuilder>();
+        services.AddSingleton<Formats.ConvertedRelay>();
         services.AddSingleton<RelayBilling>();
         services.AddSingleton<RelayLimits>();
         services.AddSingleton<AttemptRunner>();

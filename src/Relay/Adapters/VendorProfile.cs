@@ -1,19 +1,24 @@
 using NewApi.Common;
+using NewApi.Relay.Convert;
 
 namespace NewApi.Relay.Adapters;
 
 /// <summary>How a channel's key is sent upstream.</summary>
-public enum AuthStyle { Bearer, AzureApiKey }
+public enum AuthStyle { Bearer, AzureApiKey, AnthropicKey, GoogleKey }
 
 /// <summary>
 /// One vendor of the OpenAI family as data: default base URL (used when the channel's is empty), the path prefix that
 /// replaces "/v1" (Zhipu's /api/paas/v4, Volcengine's /api/v3 …), how the key is sent, and whether the vendor accepts
-/// <c>stream_options</c> (so streams can ask for a usage chunk).
+/// <c>stream_options</c> (so streams can ask for a usage chunk). <see cref="Dialect"/> is the chat protocol the vendor speaks:
+/// requests in another dialect are converted (Claude and Gemini channels speak their own).
 /// </summary>
 public sealed record VendorProfile(ChannelType Type, string DefaultBaseUrl, string PathPrefix = "/v1", AuthStyle Auth = AuthStyle.Bearer,
-    bool StreamOptions = false);
+    bool StreamOptions = false, WireFamily Dialect = WireFamily.OpenAiChat);
 
-/// <summary>The OpenAI-compatible vendors NewApi serves through <see cref="OpenAi.OpenAiAdapter"/>.</summary>
+/// <summary>
+/// The vendors NewApi relays to: the OpenAI-compatible family served through <see cref="OpenAi.OpenAiAdapter"/>, and
+/// Anthropic and Gemini, reached through the format converters.
+/// </summary>
 public static class VendorProfiles
 {
     private static readonly Dictionary<ChannelType, VendorProfile> Profiles = new VendorProfile[]
@@ -46,9 +51,11 @@ public static class VendorProfiles
         new(ChannelType.Aigc2D, "https://api.aigc2d.com"),
         new(ChannelType.Ai360, "https://ai.360.cn"),
         new(ChannelType.FastGpt, ""),
+        new(ChannelType.Anthropic, "https://api.anthropic.com", Auth: AuthStyle.AnthropicKey, Dialect: WireFamily.Claude),
+        new(ChannelType.Gemini, "https://generativelanguage.googleapis.com", PathPrefix: "/v1beta", Auth: AuthStyle.GoogleKey, Dialect: WireFamily.Gemini),
     }.ToDictionary(p => p.Type);
 
     public static VendorProfile? For(ChannelType type) => Profiles.GetValueOrDefault(type);
 
-    public static bool IsOpenAiCompatible(ChannelType type) => Profiles.ContainsKey(type);
+    public static bool IsOpenAiCompatible(ChannelType type) => Profiles.TryGetValue(type, out var p) && p.Dialect == WireFamily.OpenAiChat;
 }

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
 using NewApi.Config;
+using NewApi.Relay.Convert;
+using NewApi.Relay.Formats;
 using NewApi.Relay.Adapters;
 using NewApi.Relay.Errors;
 using NewApi.Relay.Http;
@@ -11,23 +14,24 @@ namespace NewApi.Relay.Pipeline;
 
 /// <summary>One attempt on one channel: key, upstream request, send (connect and first-byte timeouts), relay the answer.</summary>
 public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random, OutboundHttp http, ResponseRelay responses, RelayBilling billing,
-    RelaySection config, TimeProvider time)
+    ConvertedCallBuilder converter, ConvertedRelay converted, RelaySection config, TimeProvider time)
 {
     public sealed record Result(AttemptOutcome Outcome, ServedBy? Served, ChannelRuntime? Runtime, int KeyIndex, string? BaseUrl);
 
     public async Task<Result> RunAsync(RelayContext rc, ChannelRow channel, CancellationToken clientGone)
     {
         var adapter = ProviderAdapters.For(channel.Type);
-        if (adapter is null || !adapter.Supports(rc.Kind))
+        var profile = VendorProfiles.For(channel.Type);
+        if (!ChatDialects.TryRoute(rc.Kind, profile, adapter, out var client, out var upstream))
             return Fail(RelayError.Local(500, $"channel type {(int)channel.Type} cannot serve {rc.Path}", "invalid_api_type", skipRetry: false));
         var runtime = runtimes.For(channel);
         var keyIndex = runtime.PickKey(random);
         if (keyIndex < 0) return Fail(RelayError.Local(500, "no available key in channel", ErrorCodes.ChannelNoAvailableKey, skipRetry: false), runtime);
-        var profile = VendorProfiles.For(channel.Type)!;
-        var baseUrl = string.IsNullOrWhiteSpace(channel.BaseUrl) ? profile.DefaultBaseUrl : channel.BaseUrl.Trim();
+        var baseUrl = string.IsNullOrWhiteSpace(channel.BaseUrl) ? profile!.DefaultBaseUrl : channel.BaseUrl.Trim();
         if (baseUrl.Length == 0) return Fail(RelayError.Local(500, "channel base URL is not set", ErrorCodes.DoRequestFailed, skipRetry: false), runtime);
-        var target = new UpstreamTarget(channel, runtime, profile, runtime.Keys[keyIndex], keyIndex, baseUrl);
-        var (call, buildError) = UpstreamRequestBuilder.Build(rc.Http, rc.Request, rc.Body, adapter, target, config.ForceStreamOption);
+        var target = new UpstreamTarget(channel, runtime, profile!, runtime.Keys[keyIndex], keyIndex, baseUrl);
+        if (client is { } from) return await RunConvertedAsync(rc, target, from, upstream, clientGone);
+        var (call, buildError) = UpstreamRequestBuilder.Build(rc.Http, rc.Request, rc.Body, adapter!, target, config.ForceStreamOption);
         if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, runtime, keyIndex, baseUrl);
         using var request = call!.Request;
         var start = time.GetTimestamp();
@@ -36,10 +40,40 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         using (response)
         {
             var frt = (long)time.GetElapsedTime(start).TotalMilliseconds;
-            var outcome = await responses.RelayAsync(rc.Http, response, adapter.CreateUsageTap(rc.Request), rc.Request,
+            var outcome = await responses.RelayAsync(rc.Http, response, adapter!.CreateUsageTap(rc.Request), rc.Request,
                 tap => billing.SyntheticUsageChunk(rc, tap), clientGone);
             var served = new ServedBy(channel, call.UpstreamModel, call.SystemPromptOverwritten, frt, outcome, false) { KeyIndex = keyIndex };
             return new Result(outcome, served, runtime, keyIndex, baseUrl);
+        }
+    }
+
+    /// <summary>An attempt whose client and channel speak different dialects (or a Claude/Gemini channel): converted both ways.</summary>
+    private async Task<Result> RunConvertedAsync(RelayContext rc, UpstreamTarget target, WireFamily client, WireFamily upstream, CancellationToken clientGone)
+    {
+        var (call, request, buildError) = await converter.BuildAsync(rc, target, client, upstream, clientGone);
+        if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, target.Runtime, target.KeyIndex, target.BaseUrl);
+        using var message = call!.Request;
+        var start = time.GetTimestamp();
+        var (response, sendError) = await SendAsync(target.Runtime, message, clientGone);
+        if (response is null) return new Result(sendError!, null, target.Runtime, target.KeyIndex, target.BaseUrl);
+        using (response)
+        {
+            var frt = (long)time.GetElapsedTime(start).TotalMilliseconds;
+            var options = new ResponseOptions
+            {
+                NowUnixSeconds = rc.StartUnix, Model = rc.Request.Model, EstimatedPromptTokens = rc.PromptEstimate,
+                IncludeUsage = rc.Request.ClientWantsUsage != false,
+                GeminiJsonArray = client == WireFamily.Gemini && rc.Request.Stream && rc.Http.Request.Query["alt"].ToString() != "sse",
+                ClientRequest = client == WireFamily.Responses ? JsonNode.Parse(rc.Body.Span) as JsonObject : null,
+                EstimateUsage = text => billing.EstimateUsage(rc, text),
+            };
+            var outcome = await converted.RelayAsync(rc.Http, response, upstream, client, rc.Request.Stream, options, clientGone);
+            var served = new ServedBy(target.Channel, call.UpstreamModel, call.SystemPromptOverwritten, frt, outcome, false)
+            {
+                KeyIndex = target.KeyIndex, ClaudeUpstream = upstream == WireFamily.Claude,
+                Conversion = client == upstream ? null : [ChatDialects.Name(client), ChatDialects.Name(upstream)],
+            };
+            return new Result(outcome, served, target.Runtime, target.KeyIndex, target.BaseUrl);
         }
     }
 

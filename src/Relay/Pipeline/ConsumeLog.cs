@@ -16,6 +16,10 @@ public sealed record ServedBy(ChannelRow Channel, string UpstreamModel, bool Sys
 {
     /// <summary>The key of a multi-key channel that served the request (−1 when unknown).</summary>
     public int KeyIndex { get; init; } = -1;
+    /// <summary>Client and upstream dialect names when the request was converted (other.request_conversion); null otherwise.</summary>
+    public IReadOnlyList<string>? Conversion { get; init; }
+    /// <summary>The final upstream format was Claude Messages (other.claude).</summary>
+    public bool ClaudeUpstream { get; init; }
 }
 
 /// <summary>The consume log row of relay.md §3.11: every column, pricing and cache/reasoning details in <c>other</c>.</summary>
@@ -75,6 +79,13 @@ public static class ConsumeLog
             if (served.SystemPromptOverwritten) w.WriteBoolean("is_system_prompt_overwritten", true);
             rc.Request.Rule?.WriteLogOther(w, rc, u);
             w.WriteString("request_path", rc.Path);
+            if (served.Conversion is { } conversion)
+            {
+                w.WriteStartArray("request_conversion");
+                foreach (var step in conversion) w.WriteStringValue(step);
+                w.WriteEndArray();
+            }
+            if (served.ClaudeUpstream) w.WriteBoolean("claude", true);
             w.WriteStartObject("admin_info");
             w.WriteStartArray("use_channel");
             foreach (var id in rc.Tried) w.WriteStringValue(id.ToString(CultureInfo.InvariantCulture));

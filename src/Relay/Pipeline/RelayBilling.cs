@@ -89,6 +89,13 @@ public sealed class RelayBilling(QuotaLedger ledger, PriceBook prices, TokenCoun
 
     public ValueTask ReleaseAsync(Hold hold) => ledger.ReleaseAsync(hold);
 
+    /// <summary>The estimate a converted stream writes in its closing events when the upstream reported no usage.</summary>
+    public NewApi.Relay.Convert.TokenUsage EstimateUsage(RelayContext rc, string deliveredText)
+    {
+        var completion = counter.Count(rc.Request.Model, deliveredText);
+        return new NewApi.Relay.Convert.TokenUsage { Prompt = rc.PromptEstimate, Completion = completion, Total = rc.PromptEstimate + completion };
+    }
+
     /// <summary>The usage chunk New API adds at the end of a stream whose upstream reported none.</summary>
     public string SyntheticUsageChunk(RelayContext rc, IUsageTap tap)
     {

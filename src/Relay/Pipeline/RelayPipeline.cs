@@ -15,7 +15,7 @@ namespace NewApi.Relay.Pipeline;
 public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, RelayBilling billing, PromptEstimator estimator,
     AttemptLoop attempts, RouteRules rules, RelaySection config, TimeProvider time)
 {
-    public async Task RunAsync(HttpContext ctx, RouteKind kind)
+    public async Task RunAsync(HttpContext ctx, RouteKind kind, PathFacts? facts = null)
     {
         var ct = ctx.RequestAborted;
         var (caller, authError) = await auth.AuthenticateAsync(ctx, ct);
@@ -24,11 +24,11 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
             await RelayErrorResponder.WriteAsync(ctx, authError!, ct);
             return;
         }
-        await RunAsync(ctx, kind, caller);
+        await RunAsync(ctx, kind, caller, facts);
     }
 
     /// <summary>The flow after authentication: for routes that authenticate first (multipart routes that fall back to JSON).</summary>
-    public async Task RunAsync(HttpContext ctx, RouteKind kind, RelayCaller caller)
+    public async Task RunAsync(HttpContext ctx, RouteKind kind, RelayCaller caller, PathFacts? facts = null)
     {
         var ct = ctx.RequestAborted;
         var (body, bodyError) = await RequestBody.ReadAsync(ctx.Request, (long)config.MaxRequestBodyMb * 1024 * 1024, ct);
@@ -39,7 +39,7 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
         }
         using (body)
         {
-            var (request, parseError) = RelayRequest.Parse(kind, body.Memory);
+            var (request, parseError) = RelayRequest.Parse(kind, body.Memory, facts);
             if (request is null)
             {
                 await RelayErrorResponder.WriteAsync(ctx, parseError!, ct);

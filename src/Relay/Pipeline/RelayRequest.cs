@@ -3,23 +3,27 @@ using NewApi.Relay.Errors;
 
 namespace NewApi.Relay.Pipeline;
 
+/// <summary>Facts a route takes from its URL instead of the body.</summary>
+public sealed record PathFacts(string Model, bool Stream);
+
 /// <summary>
 /// The parsed client request: the JSON document (kept for prompt estimation and for building the upstream body) and
 /// the fields routing and billing need. Validation failures are 400s in OpenAI's error shape, never 5xx.
 /// </summary>
 public sealed class RelayRequest : IDisposable
 {
-    private RelayRequest(RouteKind kind, JsonDocument doc, string model, bool rewritesModel)
+    private RelayRequest(RouteKind kind, JsonDocument doc, string model, bool rewritesModel, bool? stream)
     {
         Kind = kind;
         Document = doc;
         Model = model;
         RewritesModel = rewritesModel;
         var root = doc.RootElement;
-        Stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
+        Stream = stream ?? (root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
         if (root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
             ClientWantsUsage = so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
         MaxTokens = Math.Max(Math.Max(Long(root, "max_tokens"), Long(root, "max_completion_tokens")), Long(root, "max_output_tokens"));
+        if (root.TryGetProperty("generationConfig", out var gc) && gc.ValueKind == JsonValueKind.Object) MaxTokens = Math.Max(MaxTokens, Long(gc, "maxOutputTokens"));
     }
 
     public RouteKind Kind { get; }
@@ -38,7 +42,8 @@ public sealed class RelayRequest : IDisposable
     /// <summary>The route's billing and tap rules, set by the pipeline before billing (null = a plain text route).</summary>
     public RouteRule? Rule { get; internal set; }
 
-    public static (RelayRequest? Request, RelayError? Error) Parse(RouteKind kind, ReadOnlyMemory<byte> body)
+    /// <param name="facts">The model and streaming mode when the URL carries them (Gemini's <c>/models/{model}:{action}</c>).</param>
+    public static (RelayRequest? Request, RelayError? Error) Parse(RouteKind kind, ReadOnlyMemory<byte> body, PathFacts? facts = null)
     {
         JsonDocument doc;
         try
@@ -58,9 +63,9 @@ public sealed class RelayRequest : IDisposable
             doc.Dispose();
             return (null, RelayError.BadRequest(error));
         }
-        var model = root.TryGetProperty("model", out var mv) && mv.ValueKind == JsonValueKind.String ? mv.GetString()! : "";
+        var model = facts?.Model ?? (root.TryGetProperty("model", out var mv) && mv.ValueKind == JsonValueKind.String ? mv.GetString()! : "");
         var routed = RouteValidation.RoutingModel(kind, model);
-        return (new RelayRequest(kind, doc, routed, routed != model), null);
+        return (new RelayRequest(kind, doc, routed, routed != model, facts?.Stream), null);
     }
 
     private static string? Validate(RouteKind kind, JsonElement root) => kind switch
@@ -69,6 +74,10 @@ public sealed class RelayRequest : IDisposable
             => "field messages is required",
         RouteKind.Completions when !Has(root, "prompt") => "field prompt is required",
         RouteKind.Embeddings or RouteKind.Moderations when !Has(root, "input") => "field input is required",
+        RouteKind.ClaudeMessages when !Has(root, "messages", JsonValueKind.Array) => "messages: field required",
+        RouteKind.ClaudeMessages when root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null)
+            => "max_tokens: must be an integer",
+        RouteKind.GeminiGenerate when !Has(root, "contents", JsonValueKind.Array) => "contents is required",
         _ => RouteValidation.Check(kind, root),
     };
 

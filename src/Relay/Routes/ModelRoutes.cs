@@ -29,10 +29,12 @@ public static class ModelRoutes
         RequestDelegate list = ctx => ListAsync(ctx, auth, channels, prices, groups);
         app.MapGet("/v1/models", list);
         app.MapGet("/v1beta/openai/models", list);
+        app.MapGet("/v1beta/models", ctx => ListAsync(ctx, auth, channels, prices, groups, gemini: true));
         app.MapGet("/v1/models/{model}", ctx => RetrieveAsync(ctx, auth, channels, prices, groups));
     }
 
-    private static async Task ListAsync(HttpContext ctx, RelayAuthenticator auth, ChannelCache channels, PriceBook prices, GroupPolicy groups)
+    private static async Task ListAsync(HttpContext ctx, RelayAuthenticator auth, ChannelCache channels, PriceBook prices, GroupPolicy groups,
+        bool gemini = false)
     {
         var (caller, error) = await auth.AuthenticateAsync(ctx, ctx.RequestAborted);
         if (caller is null)
@@ -41,7 +43,7 @@ public static class ModelRoutes
             return;
         }
         var models = Visible(caller, channels.Current, prices.Current, groups);
-        await WriteAsync(ctx, w => (IsAnthropic(ctx.Request) ? (Action<Utf8JsonWriter, IReadOnlyList<string>>)AnthropicList : OpenAiList)(w, models));
+        await WriteAsync(ctx, w => (gemini ? GeminiList : IsAnthropic(ctx.Request) ? (Action<Utf8JsonWriter, IReadOnlyList<string>>)AnthropicList : OpenAiList)(w, models));
     }
 
     private static async Task RetrieveAsync(HttpContext ctx, RelayAuthenticator auth, ChannelCache channels, PriceBook prices, GroupPolicy groups)
@@ -105,6 +107,31 @@ public static class ModelRoutes
         w.WriteStartArray("supported_endpoint_types");
         w.WriteStringValue("openai");
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Gemini's list shape as New API writes it (bare ids in <c>name</c>); NewApi also states the methods each model
+    /// answers, so clients that filter on <c>supportedGenerationMethods</c> see the models.
+    /// </summary>
+    private static void GeminiList(Utf8JsonWriter w, IReadOnlyList<string> models)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("models");
+        foreach (var m in models)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", m);
+            w.WriteString("displayName", m);
+            w.WriteStartArray("supportedGenerationMethods");
+            w.WriteStringValue("generateContent");
+            w.WriteStringValue("streamGenerateContent");
+            w.WriteStringValue("countTokens");
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNull("nextPageToken");
         w.WriteEndObject();
     }
 

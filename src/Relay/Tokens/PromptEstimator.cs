@@ -29,6 +29,12 @@ public sealed class PromptEstimator(TokenCounter counter)
             case RouteKind.ChatCompletions:
                 extra = Messages(root, text) + Tools(root, text) + ChatPriming;
                 break;
+            case RouteKind.ClaudeMessages or RouteKind.GeminiGenerate:
+                extra = Walk(root, text, 0) + ChatPriming;
+                break;
+            case RouteKind.Responses when root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Array:
+                extra = Walk(input, text, 0) + Walk(root, "instructions", text) + Walk(root, "tools", text);
+                break;
             case RouteKind.Completions:
                 AppendStrings(root, "prompt", text);
                 AppendStrings(root, "suffix", text);
@@ -80,6 +86,51 @@ public sealed class PromptEstimator(TokenCounter counter)
             if (f.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object) text.Append(p.GetRawText()).Append('\n');
         }
         return extra;
+    }
+
+    /// <summary>Claude and Gemini bodies (and Responses input items): every text a model reads, schemas as written, 520 per image.</summary>
+    private static int Walk(JsonElement node, StringBuilder text, int depth)
+    {
+        if (depth > 64) return 0;
+        var extra = 0;
+        switch (node.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (var item in node.EnumerateArray()) extra += Walk(item, text, depth + 1);
+                break;
+            case JsonValueKind.Object:
+                if (node.TryGetProperty("type", out var type) && (type.ValueEquals("image") || type.ValueEquals("input_image"))) return PerImage;
+                foreach (var p in node.EnumerateObject())
+                {
+                    switch (p.Name)
+                    {
+                        case "inlineData" or "fileData" or "image_url": extra += PerImage; continue;
+                        case "data" or "signature" or "thoughtSignature" or "thought_signature" or "cache_control" or "generationConfig"
+                            or "safetySettings" or "metadata" or "model" or "stream" or "max_tokens" or "temperature" or "top_p" or "top_k": continue;
+                        case "input_schema" or "parameters" or "parametersJsonSchema" or "responseSchema":
+                            if (p.Value.ValueKind == JsonValueKind.Object) text.Append(p.Value.GetRawText()).Append('\n');
+                            continue;
+                    }
+                    if (p.Value.ValueKind == JsonValueKind.String)
+                    {
+                        if (p.Name is "text" or "system" or "content" or "thinking" or "name" or "description" or "instructions" or "arguments" or "output")
+                            text.Append(p.Value.GetString()).Append('\n');
+                    }
+                    else extra += Walk(p.Value, text, depth + 1);
+                }
+                if (node.TryGetProperty("role", out _)) extra += PerMessage;
+                break;
+        }
+        return extra;
+    }
+
+    private static int Walk(JsonElement root, string name, StringBuilder text) =>
+        root.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? Append(text, v) : Walk(v, text, 0) : 0;
+
+    private static int Append(StringBuilder text, JsonElement value)
+    {
+        text.Append(value.GetString()).Append('\n');
+        return 0;
     }
 
     private static void AppendStrings(JsonElement root, string name, StringBuilder text)
