@@ -14,7 +14,7 @@ namespace NewApi.Relay.Pipeline;
 /// sent to the client, the client is still there, the channel was not pinned and attempts (RetryTimes) remain.
 /// </summary>
 public sealed class AttemptLoop(ChannelCache channels, ChannelSelector selector, GroupPolicy groups, RelayPolicy policy, AttemptRunner runner,
-    ChannelDisabler disabler, RelayBilling billing, ErrorLog errorLog, ILogger<AttemptLoop> logger)
+    ChannelDisabler disabler, RelayBilling billing, ErrorLog errorLog, PriceBook prices, ILogger<AttemptLoop> logger)
 {
     public RelayError? Distribute(RelayContext rc)
     {
@@ -51,9 +51,14 @@ public sealed class AttemptLoop(ChannelCache channels, ChannelSelector selector,
         var max = pinned is null ? rules.RetryTimes : 0;
         RelayError? last = null;
         AttemptRunner.Result? lastResult = null;
-        for (var attempt = 0; attempt <= max; attempt++)
+        for (int attempt = 0, tier = 0; attempt <= max; attempt++, tier++)
         {
-            var channel = pinned ?? selector.Select(channels.Current, rc.Group, rc.Request.Model, attempt, rc.Tried);
+            var channel = pinned ?? selector.Select(channels.Current, rc.Group, rc.Request.Model, tier, rc.Tried);
+            if (channel is null && pinned is null && NextAutoGroup(rc))
+            {
+                tier = 0;
+                channel = selector.Select(channels.Current, rc.Group, rc.Request.Model, tier, rc.Tried);
+            }
             if (channel is null) break;
             rc.Tried.Add(channel.Id);
             var result = await runner.RunAsync(rc, channel, ct);
@@ -76,6 +81,29 @@ public sealed class AttemptLoop(ChannelCache channels, ChannelSelector selector,
             if (ct.IsCancellationRequested || !rules.ShouldRetry(last)) break;
         }
         if (!ct.IsCancellationRequested) await RelayErrorResponder.WriteAsync(rc.Http, ForClient(last ?? NoChannel(rc.Request.Model, rc.Group), lastResult), ct);
+        return false;
+    }
+
+    /// <summary>
+    /// Cross-group retry (relay.md §2.4): an <c>auto</c> token with the flag moves on, once its group has no untried
+    /// channel left, to the next auto group serving the model, which becomes the billed and logged group.
+    /// </summary>
+    private bool NextAutoGroup(RelayContext rc)
+    {
+        if (!rc.Caller.AutoGroup || !rc.Caller.Token.Row.CrossGroupRetry) return false;
+        var passed = false;
+        foreach (var g in groups.AutoGroupsFor(rc.Caller.User.Group))
+        {
+            if (!passed)
+            {
+                passed = g == rc.Group;
+                continue;
+            }
+            if (!ChannelSelector.Serves(channels.Current, g, rc.Request.Model)) continue;
+            rc.Group = g;
+            rc.GroupPricing = prices.Current.Group(rc.Caller.User.Group, g);
+            return true;
+        }
         return false;
     }
 

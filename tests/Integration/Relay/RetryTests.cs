@@ -10,14 +10,12 @@ public sealed class RetryTests(RetryTests.Fixture fx) : IClassFixture<RetryTests
 {
     public sealed class Fixture : RelayFixture
     {
-        public long High500, Mid429, LowOk, PinnedOk, OnlyFailing;
+        public long High500, Mid429, LowOk, PinnedOk, OnlyFailing, DefaultFailing, VipOk;
 
         public override async ValueTask InitializeAsync()
         {
             await base.InitializeAsync();
             await SetOptionAsync("RetryTimes", "2");
-            await SetOptionAsync("ModelRatio", """{"tiered":2,"lonely":2,"bad-request":2,"pin-model":2}""");
-            await SetOptionAsync("CompletionRatio", """{"tiered":3,"lonely":3,"bad-request":3,"pin-model":3}""");
             High500 = await CreateChannelAsync("tiered", key: "key-500", priority: 10);
             Mid429 = await CreateChannelAsync("tiered", key: "key-429", priority: 5);
             LowOk = await CreateChannelAsync("tiered", key: "key-ok", priority: 0);
@@ -25,6 +23,11 @@ public sealed class RetryTests(RetryTests.Fixture fx) : IClassFixture<RetryTests
             await CreateChannelAsync("bad-request", key: "key-400", priority: 10);
             await CreateChannelAsync("bad-request", key: "key-ok", priority: 0);
             PinnedOk = await CreateChannelAsync("pin-model", key: "key-500");
+            await SetOptionAsync("AutoGroups", """["default","vip"]""");
+            await SetOptionAsync("ModelRatio", """{"tiered":2,"lonely":2,"bad-request":2,"pin-model":2,"xgroup":2}""");
+            await SetOptionAsync("CompletionRatio", """{"tiered":3,"lonely":3,"bad-request":3,"pin-model":3,"xgroup":3}""");
+            DefaultFailing = await CreateChannelAsync("xgroup", key: "key-500", group: "default");
+            VipOk = await CreateChannelAsync("xgroup", key: "key-ok", group: "vip");
         }
     }
 
@@ -100,12 +103,40 @@ public sealed class RetryTests(RetryTests.Fixture fx) : IClassFixture<RetryTests
     {
         var repo = fx.Services.GetRequiredService<ChannelRepository>();
         var id = await fx.CreateChannelAsync("mapped", key: "key-429", edit: c => c with { StatusCodeMapping = """{"429":"503"}""" });
-        await fx.SetOptionAsync("ModelRatio", """{"tiered":2,"lonely":2,"bad-request":2,"pin-model":2,"mapped":1}""");
+        await fx.SetOptionAsync("ModelRatio", """{"tiered":2,"lonely":2,"bad-request":2,"pin-model":2,"mapped":1,"xgroup":2}""");
         var user = await fx.CreateUserAsync(fx.Unique("map"), 100_000);
         var (_, key) = await fx.CreateTokenAsync(user);
         using var http = fx.Client(key);
         var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json("""{"model":"mapped","messages":[{"role":"user","content":"x"}]}"""));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, resp.StatusCode);
         Assert.Equal(ChannelStatus.Enabled, (await repo.FindAsync(id))!.Status);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AutoToken_WithCrossGroupRetry_MovesToTheNextAutoGroup(bool crossGroup)
+    {
+        var user = await fx.CreateUserAsync(fx.Unique("xg"), 100_000);
+        var (_, key) = await fx.CreateTokenAsync(user, edit: t => t with { Group = "auto", CrossGroupRetry = crossGroup });
+        using var http = fx.Client(key);
+        var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json("""{"model":"xgroup","messages":[{"role":"user","content":"x"}]}"""));
+        var text = await resp.Content.ReadAsStringAsync();
+        Assert.True(resp.StatusCode != HttpStatusCode.BadRequest, text);
+        if (!crossGroup)
+        {
+            // New API's default: an auto token stays in the first group that serves the model.
+            Assert.Equal(HttpStatusCode.InternalServerError, resp.StatusCode);
+            await fx.WaitReleasedAsync(user);
+            Assert.Equal(100_000, (await fx.UserAsync(user)).Quota);
+            return;
+        }
+        Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+        await fx.WaitSettledAsync(user, 1);
+        var log = Assert.Single(await fx.LogsAsync(user));
+        Assert.Equal(fx.VipOk, log.ChannelId);
+        Assert.Equal("vip", log.Group);
+        Assert.Contains($"\"use_channel\":[\"{fx.DefaultFailing}\",\"{fx.VipOk}\"]", log.Other);
+        Assert.Equal(100_000 - 54, (await fx.UserAsync(user)).Quota);
     }
 }
