@@ -9,6 +9,7 @@ using NewApi.Config;
 using NewApi.Relay.Convert;
 using NewApi.Relay.Errors;
 using NewApi.Relay.Streaming;
+using NewApi.Storage.Options;
 
 namespace NewApi.Relay.Formats;
 
@@ -18,7 +19,7 @@ namespace NewApi.Relay.Formats;
 /// <see cref="StreamTranslator"/> (one flush per network read, STREAMING_TIMEOUT between reads). Usage comes from the
 /// translator; when the upstream reported none, the delivered text is handed to billing for its estimate.
 /// </summary>
-public sealed class ConvertedRelay(RelaySection config, TimeProvider time)
+public sealed class ConvertedRelay(RelaySection config, OptionsStore options, TimeProvider time)
 {
     private const int MaxErrorBody = 64 * 1024;
     private const int MaxJsonBody = 256 * 1024 * 1024;
@@ -143,12 +144,14 @@ public sealed class ConvertedRelay(RelaySection config, TimeProvider time)
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientGone, idle.Token);
         var timeout = TimeSpan.FromSeconds(Math.Max(1, config.StreamingTimeout));
+        // No comments inside a Gemini answer (New API skips them too): its JSON-array form cannot carry them.
+        var ping = translator.Client == WireFamily.Gemini ? null : KeepAlive.Interval(options);
         try
         {
             while (true)
             {
                 idle.CancelAfter(timeout);
-                var result = await reader.ReadAsync(linked.Token);
+                var result = writer is null ? await reader.ReadAsync(linked.Token) : await KeepAlive.ReadAsync(reader, writer, ping, time, linked.Token, clientGone);
                 var buffer = result.Buffer;
                 while (!translator.IsCompleted && SseLineReader.TryReadLine(ref buffer, out var line))
                 {

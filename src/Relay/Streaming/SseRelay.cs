@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using NewApi.Config;
 using NewApi.Relay.Errors;
 using NewApi.Relay.Pipeline;
+using NewApi.Storage.Options;
 
 namespace NewApi.Relay.Streaming;
 
@@ -16,7 +17,7 @@ namespace NewApi.Relay.Streaming;
 /// upstream sent none) and <c>[DONE]</c> after a normal end; an error event, never a fake <c>[DONE]</c>, after a cut,
 /// a timeout or an oversized line; nothing at all when the client left (the upstream read is cancelled at once).
 /// </summary>
-public sealed class SseRelay(RelaySection config, TimeProvider time)
+public sealed class SseRelay(RelaySection config, OptionsStore options, TimeProvider time)
 {
     private const int MaxLineBytes = 128 * 1024 * 1024;
 
@@ -33,7 +34,7 @@ public sealed class SseRelay(RelaySection config, TimeProvider time)
         var timeout = TimeSpan.FromSeconds(Math.Max(1, config.StreamingTimeout));
         try
         {
-            end = await PumpAsync(reader, writer, tap, request, idle, timeout, linked.Token, clientGone);
+            end = await PumpAsync(reader, writer, tap, request, idle, timeout, KeepAlive.Interval(options), linked.Token, clientGone);
         }
         catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
@@ -75,13 +76,13 @@ public sealed class SseRelay(RelaySection config, TimeProvider time)
         ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
     }
 
-    private static async Task<StreamEnd> PumpAsync(PipeReader reader, PipeWriter writer, IUsageTap tap, RelayRequest request,
-        CancellationTokenSource idle, TimeSpan timeout, CancellationToken read, CancellationToken clientGone)
+    private async Task<StreamEnd> PumpAsync(PipeReader reader, PipeWriter writer, IUsageTap tap, RelayRequest request,
+        CancellationTokenSource idle, TimeSpan timeout, TimeSpan? ping, CancellationToken read, CancellationToken clientGone)
     {
         while (true)
         {
             idle.CancelAfter(timeout);
-            var result = await reader.ReadAsync(read);
+            var result = await KeepAlive.ReadAsync(reader, writer, ping, time, read, clientGone);
             var buffer = result.Buffer;
             var done = false;
             while (!done && SseLineReader.TryReadLine(ref buffer, out var line)) done = Forward(line, writer, tap, request);
