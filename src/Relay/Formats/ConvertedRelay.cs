@@ -44,7 +44,19 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
     private static async Task<AttemptOutcome> JsonAsync(HttpContext ctx, HttpResponseMessage response, WireFamily upstream, WireFamily client,
         bool stream, ResponseOptions options, CancellationToken ct)
     {
-        var (bytes, truncated) = await ReadAsync(response, MaxJsonBody, ct);
+        var deadline = ctx.Features.Get<RelayDeadline>();
+        using var cut = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cut?.CancelAfter(deadline!.Left);
+        byte[] bytes;
+        bool truncated;
+        try
+        {
+            (bytes, truncated) = await ReadAsync(response, MaxJsonBody, cut?.Token ?? ct);
+        }
+        catch (OperationCanceledException) when (cut is { IsCancellationRequested: true } && !ct.IsCancellationRequested)
+        {
+            return new AttemptOutcome { Error = ResponseRelay.TimedOut() };
+        }
         if (truncated)
             return new AttemptOutcome { Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true) };
         JsonObject? body;
@@ -107,7 +119,7 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         if (!clientStreams) return await CollectAsync(ctx, response, translator, clientGone);
         StartStream(ctx, jsonArray);
         var writer = ctx.Response.BodyWriter;
-        var end = await PumpAsync(response, translator, writer, clientGone);
+        var end = await PumpAsync(response, translator, writer, ctx.Features.Get<RelayDeadline>(), clientGone);
         if (end is StreamEnd.Done or StreamEnd.Eof) translator.Complete(writer);
         else if (end != StreamEnd.ClientGone) WriteStreamError(writer, translator.Client, StreamError(end));
         if (end != StreamEnd.ClientGone) await writer.FlushAsync(CancellationToken.None);
@@ -121,7 +133,7 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
     private async Task<AttemptOutcome> CollectAsync(HttpContext ctx, HttpResponseMessage response, StreamTranslator translator, CancellationToken ct)
     {
         var sink = new ArrayBufferWriter<byte>();
-        var end = await PumpAsync(response, translator, null, ct);
+        var end = await PumpAsync(response, translator, null, ctx.Features.Get<RelayDeadline>(), ct);
         if (end is StreamEnd.Timeout or StreamEnd.Interrupted or StreamEnd.TooLarge)
             return new AttemptOutcome { Error = RelayError.Local(502, StreamError(end), ErrorCodes.StreamInterrupted, skipRetry: false) };
         if (end == StreamEnd.ClientGone) return new AttemptOutcome { ClientGone = true };
@@ -136,7 +148,8 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         return Finished(translator, StreamEnd.Done);
     }
 
-    private async Task<StreamEnd> PumpAsync(HttpResponseMessage response, StreamTranslator translator, PipeWriter? writer, CancellationToken clientGone)
+    private async Task<StreamEnd> PumpAsync(HttpResponseMessage response, StreamTranslator translator, PipeWriter? writer, RelayDeadline? deadline,
+        CancellationToken clientGone)
     {
         var sink = writer ?? (IBufferWriter<byte>)new NullSink();
         await using var body = await response.Content.ReadAsStreamAsync(CancellationToken.None);
@@ -150,7 +163,7 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         {
             while (true)
             {
-                idle.CancelAfter(timeout);
+                idle.CancelAfter(RelayDeadline.Window(deadline, timeout));
                 var result = writer is null ? await reader.ReadAsync(linked.Token) : await KeepAlive.ReadAsync(reader, writer, ping, time, linked.Token, clientGone);
                 var buffer = result.Buffer;
                 while (!translator.IsCompleted && SseLineReader.TryReadLine(ref buffer, out var line))

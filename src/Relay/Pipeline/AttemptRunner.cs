@@ -35,7 +35,7 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, runtime, keyIndex, baseUrl);
         using var request = call!.Request;
         var start = time.GetTimestamp();
-        var (response, sendError) = await SendAsync(runtime, request, clientGone);
+        var (response, sendError) = await SendAsync(rc, runtime, request, clientGone);
         if (response is null) return new Result(sendError!, null, runtime, keyIndex, baseUrl);
         using (response)
         {
@@ -54,7 +54,7 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, target.Runtime, target.KeyIndex, target.BaseUrl);
         using var message = call!.Request;
         var start = time.GetTimestamp();
-        var (response, sendError) = await SendAsync(target.Runtime, message, clientGone);
+        var (response, sendError) = await SendAsync(rc, target.Runtime, message, clientGone);
         if (response is null) return new Result(sendError!, null, target.Runtime, target.KeyIndex, target.BaseUrl);
         using (response)
         {
@@ -77,9 +77,13 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         }
     }
 
-    private async Task<(HttpResponseMessage?, AttemptOutcome?)> SendAsync(ChannelRuntime runtime, HttpRequestMessage request, CancellationToken clientGone)
+    private async Task<(HttpResponseMessage?, AttemptOutcome?)> SendAsync(RelayContext rc, ChannelRuntime runtime, HttpRequestMessage request,
+        CancellationToken clientGone)
     {
-        using var firstByte = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, config.FirstByteTimeout)), time);
+        var deadline = RelayDeadline.Start(config.RelayTimeout, time);
+        rc.Http.Features.Set(deadline);
+        var wait = RelayDeadline.Window(deadline, TimeSpan.FromSeconds(Math.Max(1, config.FirstByteTimeout)));
+        using var firstByte = new CancellationTokenSource(wait, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientGone, firstByte.Token);
         try
         {

@@ -48,6 +48,7 @@ public sealed class MediaRelay(RelaySection config, TimeProvider time)
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientGone, idle.Token);
         var end = StreamEnd.Eof;
+        var deadline = ctx.Features.Get<RelayDeadline>();
         try
         {
             ctx.Response.StatusCode = (int)response.StatusCode;
@@ -55,7 +56,7 @@ public sealed class MediaRelay(RelaySection config, TimeProvider time)
             ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             while (true)
             {
-                idle.CancelAfter(IdleTimeout);
+                idle.CancelAfter(RelayDeadline.Window(deadline, IdleTimeout));
                 var read = await body.ReadAsync(buffer, linked.Token);
                 if (read == 0) break;
                 bytes?.ObserveBytes(buffer.AsSpan(0, read));
@@ -89,7 +90,7 @@ public sealed class MediaRelay(RelaySection config, TimeProvider time)
         StreamEnd end;
         try
         {
-            end = await PumpLinesAsync(reader, ctx.Response.BodyWriter, tap, idle, linked.Token, clientGone);
+            end = await PumpLinesAsync(reader, ctx.Response.BodyWriter, tap, idle, ctx.Features.Get<RelayDeadline>(), linked.Token, clientGone);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
         {
@@ -106,11 +107,11 @@ public sealed class MediaRelay(RelaySection config, TimeProvider time)
     private TimeSpan IdleTimeout => TimeSpan.FromSeconds(Math.Max(1, config.StreamingTimeout));
 
     private async Task<StreamEnd> PumpLinesAsync(PipeReader reader, PipeWriter writer, IUsageTap? tap, CancellationTokenSource idle,
-        CancellationToken read, CancellationToken clientGone)
+        RelayDeadline? deadline, CancellationToken read, CancellationToken clientGone)
     {
         while (true)
         {
-            idle.CancelAfter(IdleTimeout);
+            idle.CancelAfter(RelayDeadline.Window(deadline, IdleTimeout));
             var result = await reader.ReadAsync(read);
             var buffer = result.Buffer;
             while (SseLineReader.TryReadLine(ref buffer, out var line)) Forward(line, writer, tap);

@@ -47,7 +47,19 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
 
     private static async Task<AttemptOutcome> RelayJsonAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, CancellationToken ct)
     {
-        using var body = await ReadBoundedAsync(response, MaxJsonBody, ct);
+        var deadline = ctx.Features.Get<RelayDeadline>();
+        using var cut = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cut?.CancelAfter(deadline!.Left);
+        PooledBody body;
+        try
+        {
+            body = await ReadBoundedAsync(response, MaxJsonBody, cut?.Token ?? ct);
+        }
+        catch (OperationCanceledException) when (cut is { IsCancellationRequested: true } && !ct.IsCancellationRequested)
+        {
+            return new AttemptOutcome { Error = TimedOut() };
+        }
+        using var owned = body;
         if (body.Truncated)
             return new AttemptOutcome { Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true) };
         tap.ObserveBody(body.Span);
@@ -66,6 +78,10 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         }
         return new AttemptOutcome { Started = true, ClientGone = gone, UpstreamUsage = tap.Usage, DeliveredText = tap.DeliveredText, ToolCalls = tap.ToolCalls };
     }
+
+    /// <summary>RELAY_TIMEOUT ran out before the answer was complete: nothing reached the client, so another channel may try.</summary>
+    public static RelayError TimedOut() =>
+        RelayError.Local(504, "upstream did not answer in time", ErrorCodes.UpstreamTimeout, skipRetry: false);
 
     /// <summary>New API: a 200 body holding an OpenAI error object is that error, with status 200 (so it is not retried).</summary>
     private static RelayError? InBandError(ReadOnlySpan<byte> body)

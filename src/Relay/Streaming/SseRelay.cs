@@ -34,7 +34,7 @@ public sealed class SseRelay(RelaySection config, OptionsStore options, TimeProv
         var timeout = TimeSpan.FromSeconds(Math.Max(1, config.StreamingTimeout));
         try
         {
-            end = await PumpAsync(reader, writer, tap, request, idle, timeout, KeepAlive.Interval(options), linked.Token, clientGone);
+            end = await PumpAsync(reader, writer, tap, request, idle, timeout, ctx.Features.Get<RelayDeadline>(), KeepAlive.Interval(options), linked.Token, clientGone);
         }
         catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
@@ -77,11 +77,11 @@ public sealed class SseRelay(RelaySection config, OptionsStore options, TimeProv
     }
 
     private async Task<StreamEnd> PumpAsync(PipeReader reader, PipeWriter writer, IUsageTap tap, RelayRequest request,
-        CancellationTokenSource idle, TimeSpan timeout, TimeSpan? ping, CancellationToken read, CancellationToken clientGone)
+        CancellationTokenSource idle, TimeSpan timeout, RelayDeadline? deadline, TimeSpan? ping, CancellationToken read, CancellationToken clientGone)
     {
         while (true)
         {
-            idle.CancelAfter(timeout);
+            idle.CancelAfter(RelayDeadline.Window(deadline, timeout));
             var result = await KeepAlive.ReadAsync(reader, writer, ping, time, read, clientGone);
             var buffer = result.Buffer;
             var done = false;
