@@ -74,6 +74,11 @@ public sealed partial class FakeUpstream : IAsyncDisposable
     {
         if (ctx.WebSockets.IsWebSocketRequest)
         {
+            if (FaultOf(ctx) is FakeFault.Status401 or FakeFault.Status500)
+            {
+                ctx.Response.StatusCode = FaultOf(ctx) == FakeFault.Status401 ? 401 : 500;   // refused before the upgrade
+                return;
+            }
             await RealtimeAsync(ctx);
             return;
         }

@@ -26,7 +26,7 @@ public sealed record RealtimeUpstream(ClientWebSocket Socket, ChannelRow Channel
 /// proxy. A client that sent its key as a subprotocol gets the channel key the same way; otherwise headers carry it.
 /// </summary>
 public sealed class RealtimeConnector(ChannelCache channels, ChannelSelector selector, ChannelRuntimes runtimes, IRandomSource random, OutboundHttp http,
-    RelayPolicy policy, RelaySection config, TimeProvider time)
+    RelayPolicy policy, ChannelDisabler disabler, RelaySection config, TimeProvider time)
 {
     public async Task<(RealtimeUpstream? Upstream, RelayError? Error)> ConnectAsync(RelayContext rc, bool keyAsProtocol, CancellationToken ct)
     {
@@ -38,24 +38,28 @@ public sealed class RealtimeConnector(ChannelCache channels, ChannelSelector sel
             var channel = pinned ?? selector.Select(channels.Current, rc.Group, rc.Request.Model, attempt, rc.Tried);
             if (channel is null) break;
             rc.Tried.Add(channel.Id);
-            var (upstream, error) = await TryChannelAsync(channel, rc.Request.Model, keyAsProtocol, ct);
+            var (upstream, error, target) = await TryChannelAsync(channel, rc.Request.Model, keyAsProtocol, ct);
             if (upstream is not null) return (upstream, null);
             last = error;
+            // The same auto-disable rule as every other route (relay.md §2.19): e.g. a 401 on the handshake.
+            if (target is not null && policy.Current.ShouldDisable(error!, channel.AutoBan))
+                await disabler.DisableAsync(channel, target.Runtime, target.KeyIndex, error!.Message);
             if (!policy.Current.ShouldRetry(error!)) break;
         }
         return (null, last ?? RelayError.Local(503, $"No available channel for model {rc.Request.Model} under group {rc.Group} (distributor)",
             ErrorCodes.ModelNotFound));
     }
 
-    private async Task<(RealtimeUpstream?, RelayError?)> TryChannelAsync(ChannelRow channel, string model, bool keyAsProtocol, CancellationToken ct)
+    private async Task<(RealtimeUpstream?, RelayError?, UpstreamTarget?)> TryChannelAsync(ChannelRow channel, string model, bool keyAsProtocol,
+        CancellationToken ct)
     {
         if (ProviderAdapters.For(channel.Type) is not { } adapter || !adapter.Supports(RouteKind.Realtime))
-            return (null, RelayError.Local(500, $"channel type {(int)channel.Type} cannot serve /v1/realtime", "invalid_api_type", skipRetry: false));
+            return (null, RelayError.Local(500, $"channel type {(int)channel.Type} cannot serve /v1/realtime", "invalid_api_type", skipRetry: false), null);
         var runtime = runtimes.For(channel);
         var (upstreamModel, mapError) = ModelMapper.Map(model, runtime.ModelMapping, runtime.ModelMappingInvalid);
-        if (mapError is not null) return (null, mapError);
+        if (mapError is not null) return (null, mapError, null);
         var (target, targetError) = DirectCall.Target(channel, runtime, -1, random);
-        if (target is null) return (null, targetError! with { SkipRetry = false });
+        if (target is null) return (null, targetError! with { SkipRetry = false }, null);
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         Authorize(socket.Options, target, keyAsProtocol);
@@ -65,14 +69,14 @@ public sealed class RealtimeConnector(ChannelCache channels, ChannelSelector sel
         try
         {
             await socket.ConnectAsync(Uri(target, upstreamModel), http.Upstream(runtime.Proxy), linked.Token);
-            return (new RealtimeUpstream(socket, channel, upstreamModel, (long)time.GetElapsedTime(start).TotalMilliseconds), null);
+            return (new RealtimeUpstream(socket, channel, upstreamModel, (long)time.GetElapsedTime(start).TotalMilliseconds), null, target);
         }
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             var status = socket.HttpStatusCode is var s && s != 0 ? (int)s : timeout.IsCancellationRequested ? 504 : 502;
             socket.Dispose();
             var message = status is 504 ? "upstream did not answer in time" : $"upstream refused the realtime session ({status})";
-            return (null, RelayError.Local(status, message, ErrorCodes.DoRequestFailed, skipRetry: false) with { UpstreamStatus = status });
+            return (null, RelayError.Local(status, message, ErrorCodes.DoRequestFailed, skipRetry: false) with { UpstreamStatus = status }, target);
         }
     }
 

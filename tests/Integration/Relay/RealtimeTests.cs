@@ -16,6 +16,8 @@ public sealed class RealtimeTests(RealtimeTests.Fixture fx) : IClassFixture<Real
 {
     public sealed class Fixture : RelayFixture
     {
+        public long Banned;
+
         public override async ValueTask InitializeAsync()
         {
             await base.InitializeAsync();
@@ -24,6 +26,9 @@ public sealed class RealtimeTests(RealtimeTests.Fixture fx) : IClassFixture<Real
             await SetOptionAsync("AudioRatio", """{"rt-model":4}""");
             await SetOptionAsync("AudioCompletionRatio", """{"rt-model":2}""");
             await CreateChannelAsync("rt-model");
+            await SetOptionAsync("ModelRatio", """{"rt-model":2,"rt-banned":2}""");
+            await SetOptionAsync("AutomaticDisableChannelEnabled", "true");
+            Banned = await CreateChannelAsync("rt-banned", key: "key-401");
         }
     }
 
@@ -215,5 +220,20 @@ public sealed class RealtimeTests(RealtimeTests.Fixture fx) : IClassFixture<Real
         var (_, _, key) = await CallerAsync();
         using var http = fx.Client(key);
         await RelayAssert.ErrorAsync(await http.GetAsync("/v1/realtime?model=rt-model"), HttpStatusCode.BadRequest, "WebSocket upgrade is required");
+    }
+
+    [Fact]
+    public async Task RefusedHandshake_DisablesTheChannel_LikeAnyOtherRoute()
+    {
+        var (user, _, key) = await CallerAsync();
+        var ws = new ClientWebSocket();
+        ws.Options.CollectHttpResponseDetails = true;
+        ws.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        var uri = new UriBuilder(fx.BaseAddress) { Scheme = "ws", Path = "/v1/realtime", Query = "model=rt-banned" }.Uri;
+        await Assert.ThrowsAsync<WebSocketException>(() => ws.ConnectAsync(uri, CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(HttpStatusCode.Unauthorized, ws.HttpStatusCode);
+        Assert.Equal(NewApi.Common.ChannelStatus.AutoDisabled, (await fx.ChannelAsync(fx.Banned)).Status);
+        await WaitNoReservationAsync(user);
+        Assert.Equal(100_000, (await fx.UserAsync(user)).Quota);
     }
 }
