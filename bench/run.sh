@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Added latency and throughput of the relay: wrk (50 connections) against a static fake upstream served by nginx,
-# directly, through nginx proxy_pass, and through newapi with billing and consume logs on. Loopback only.
+# Added latency and throughput of the relay: wrk against a static fake upstream served by nginx, directly, through
+# nginx proxy_pass, and through newapi with billing and consume logs on — sequentially (1 connection: added p50/p99)
+# and at 50 connections (requests/s) — then RSS while 1,000 long streams (bench/streams.py, one chunk a second for
+# STREAM_SECONDS) go through newapi at once. Loopback only. STREAMS=0 skips the long-stream part.
 # Usage: bench/run.sh [path-to-newapi]   (default dist/newapi; build it with ./build.sh). Prints a Markdown report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +10,8 @@ BIN=$(realpath "${1:-${NEWAPI_BINARY:-dist/newapi}}")
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-50}
 THREADS=${THREADS:-2}
+STREAMS=${STREAMS:-1000}
+STREAM_SECONDS=${STREAM_SECONDS:-60}
 PORT=18080
 [ -x "$BIN" ] || { echo "no $BIN; run ./build.sh first" >&2; exit 2; }
 command -v wrk >/dev/null && command -v nginx >/dev/null && command -v sqlite3 >/dev/null || { echo "needs wrk, nginx and sqlite3 (apt-get install wrk nginx sqlite3)" >&2; exit 2; }
@@ -15,6 +19,7 @@ command -v wrk >/dev/null && command -v nginx >/dev/null && command -v sqlite3 >
 work=$(mktemp -d)
 cleanup() {
   [ -n "${gw:-}" ] && kill -TERM "$gw" 2>/dev/null && wait "$gw" 2>/dev/null || true
+  [ -n "${slow:-}" ] && kill "$slow" 2>/dev/null || true
   [ -f "$work/nginx/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -35,9 +40,10 @@ db="$work/data/newapi.db"
 sqlite3 "$db" <<SQL
 INSERT INTO channels(type, "key", name, base_url, models, "group", status, created_time) VALUES
   (1, 'bench-key', 'bench-json', 'http://127.0.0.1:18081/json', 'bench-json', 'default', 1, 1),
-  (1, 'bench-key', 'bench-sse', 'http://127.0.0.1:18081/sse', 'bench-sse', 'default', 1, 1);
+  (1, 'bench-key', 'bench-sse', 'http://127.0.0.1:18081/sse', 'bench-sse', 'default', 1, 1),
+  (1, 'bench-key', 'bench-slow', 'http://127.0.0.1:18083', 'bench-slow', 'default', 1, 1);
 INSERT INTO abilities("group", model, channel_id, enabled, priority, weight) SELECT 'default', models, id, 1, 0, 0 FROM channels;
-INSERT INTO options("key", value) VALUES ('ModelRatio', '{"bench-json":1,"bench-sse":1}');
+INSERT INTO options("key", value) VALUES ('ModelRatio', '{"bench-json":1,"bench-sse":1,"bench-slow":1}');
 SQL
 echo "bench-password" | "$BIN" user create --data-dir "$work/data" -u trusted --password-stdin --quota 1000000000 >/dev/null
 echo "bench-password" | "$BIN" user create --data-dir "$work/data" -u holder --password-stdin --quota 4000000 >/dev/null
@@ -47,10 +53,11 @@ sleep 2
 rss() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$gw/status") / 1024 )); }
 idle=$(rss)
 
-# One wrk run → "p50 | p99 | req/s"
+# One wrk run → "p50 | p99 | req/s"; SEQ=1 runs one connection on one thread (added latency without queueing).
 run() {
-  local url=$1 model=$2 stream=$3 key=$4
-  KEY=$key MODEL=$model STREAM=$stream wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s bench/post.lua "$url" >"$work/wrk.txt"
+  local url=$1 model=$2 stream=$3 key=$4 t=$THREADS c=$CONNS
+  [ "${SEQ:-0}" = 1 ] && t=1 c=1
+  KEY=$key MODEL=$model STREAM=$stream wrk -t"$t" -c"$c" -d"$DURATION" --latency -s bench/post.lua "$url" >"$work/wrk.txt"
   local p50 p99 rps non2xx
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
@@ -59,7 +66,19 @@ run() {
   echo "$p50 | $p99 | $rps | ${non2xx:-0}"
 }
 
-echo "## Relay benchmark — $(date -u +%Y-%m-%d) — $(nproc) cores, $CONNS connections, $THREADS wrk threads, $DURATION per run"
+echo "## Relay benchmark — $(date -u +%Y-%m-%d) — $(nproc) cores, $DURATION per run"
+echo
+echo "### Sequential (1 connection): added latency"
+echo
+echo "| path | p50 | p99 | requests/s | non-2xx |"
+echo "|---|---|---|---|---|"
+echo "| fake upstream direct (JSON) | $(SEQ=1 run http://127.0.0.1:18081/json/v1/chat/completions bench-json 0 none) |"
+echo "| nginx proxy_pass (JSON) | $(SEQ=1 run http://127.0.0.1:18082/json/v1/chat/completions bench-json 0 none) |"
+echo "| newapi, trusted user (JSON) | $(SEQ=1 run http://127.0.0.1:$PORT/v1/chat/completions bench-json 0 "$trusted_key") |"
+echo "| fake upstream direct (stream) | $(SEQ=1 run http://127.0.0.1:18081/sse/v1/chat/completions bench-sse 1 none) |"
+echo "| newapi, trusted user (stream, time to last byte of a static stream) | $(SEQ=1 run http://127.0.0.1:$PORT/v1/chat/completions bench-sse 1 "$trusted_key") |"
+echo
+echo "### $CONNS connections, $THREADS wrk threads"
 echo
 echo "| path | p50 | p99 | requests/s | non-2xx |"
 echo "|---|---|---|---|---|"
@@ -71,5 +90,12 @@ echo "| fake upstream direct (stream) | $(run http://127.0.0.1:18081/sse/v1/chat
 echo "| newapi, trusted user (stream) | $(run http://127.0.0.1:$PORT/v1/chat/completions bench-sse 1 "$trusted_key") |"
 echo
 echo "RSS: idle ${idle} MB, after load $(rss) MB."
+if [ "$STREAMS" -gt 0 ] && command -v python3 >/dev/null; then
+  python3 bench/streams.py serve --port 18083 --seconds "$STREAM_SECONDS" &
+  slow=$!
+  sleep 0.5
+  echo
+  echo "Long streams: $(python3 bench/streams.py load --url "http://127.0.0.1:$PORT" --key "$trusted_key" --streams "$STREAMS" --pid "$gw" 2>"$work/streams.log")"
+fi
 sleep 1
 echo "Consume log rows written: $(sqlite3 "$db" 'SELECT COUNT(*) FROM logs WHERE type = 2')."

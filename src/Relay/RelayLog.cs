@@ -31,4 +31,7 @@ internal static partial class RelayLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Could not write the error log row for request {RequestId}")]
     public static partial void ErrorLogFailed(ILogger logger, Exception e, string requestId);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Channel {ChannelId} enabled again after a passing test")]
+    public static partial void ChannelEnabled(ILogger logger, long channelId);
 }

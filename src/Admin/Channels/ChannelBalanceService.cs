@@ -1,3 +1,4 @@
+using NewApi.Relay.Routing;
 using NewApi.Auth;
 using NewApi.Common;
 using NewApi.Relay.Probe;
@@ -7,7 +8,7 @@ using NewApi.Storage.Options;
 namespace NewApi.Admin.Channels;
 
 /// <summary>GET /api/channel/update_balance[/{id}]: asks the provider's balance API and stores the USD figure.</summary>
-internal sealed class ChannelBalanceService(ChannelRepository repo, ChannelProbe probe, SecretBox box, ChannelStatusAutomation automation,
+internal sealed class ChannelBalanceService(ChannelRepository repo, ChannelProbe probe, SecretBox box, ChannelDisabler automation,
     OptionsStore options, TimeProvider time)
 {
     public const string NoBalanceReason = "余额不足";

@@ -11,12 +11,6 @@ internal static partial class ChannelLog
     [LoggerMessage(EventId = 7102, Level = LogLevel.Error, Message = "Channel test run {TaskId} stopped by an error")]
     public static partial void TestRunFailed(this ILogger logger, Exception error, long taskId);
 
-    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Channel {ChannelId} disabled automatically: {Reason}")]
-    public static partial void ChannelAutoDisabled(this ILogger logger, long channelId, string reason);
-
-    [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "Channel {ChannelId} enabled again after a passing test")]
-    public static partial void ChannelAutoEnabled(this ILogger logger, long channelId);
-
     [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Channel key of #{ChannelId} revealed to user {UserId}")]
     public static partial void KeyRevealed(this ILogger logger, long channelId, long userId);
 }

@@ -1,3 +1,4 @@
+using NewApi.Relay.Routing;
 using NewApi.Json.Contracts.Admin;
 using NewApi.Storage.Channels;
 

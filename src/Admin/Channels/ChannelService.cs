@@ -1,3 +1,4 @@
+using NewApi.Relay.Routing;
 using System.Text.Json;
 using NewApi.Auth;
 using NewApi.Common;

@@ -13,7 +13,6 @@ public static class ChannelServices
         services.AddSingleton<ChannelBulkService>();
         services.AddSingleton<MultiKeyManager>();
         services.AddSingleton<ChannelTester>();
-        services.AddSingleton<ChannelStatusAutomation>();
         services.AddSingleton<ChannelTestRunner>();
         services.AddSingleton<ChannelBalanceService>();
         services.AddSingleton<KeyRevealVerifier>();

@@ -1,3 +1,4 @@
+using NewApi.Relay.Routing;
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ namespace NewApi.Admin.Channels;
 /// enabled channel is disabled when the options allow it (error rules, or slower than ChannelDisableThreshold seconds);
 /// an automatically disabled channel that passes is enabled again when AutomaticEnableChannelEnabled is on.
 /// </summary>
-internal sealed class ChannelTestRunner(ChannelRepository repo, ChannelTester tester, ChannelStatusAutomation automation, OptionsStore options,
+internal sealed class ChannelTestRunner(ChannelRepository repo, ChannelTester tester, ChannelDisabler automation, OptionsStore options,
     TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ChannelTestRunner> log)
 {
     public const string TaskType = "channel_test";
@@ -87,7 +88,7 @@ internal sealed class ChannelTestRunner(ChannelRepository repo, ChannelTester te
             var text = string.Format(CultureInfo.InvariantCulture, "响应时间 {0:0.00}s 超过阈值 {1:0.00}s", run.ElapsedMs / 1000.0, thresholdMs / 1000.0);
             outcome = ProbeOutcome.Failure(text, "channel:response_time_exceeded", 408);
         }
-        var shouldDisable = autoDisable && (outcome.ErrorCode == "channel:response_time_exceeded" || DisablePolicy.ShouldDisable(snapshot, outcome));
+        var shouldDisable = autoDisable && (outcome.ErrorCode == "channel:response_time_exceeded" || DisablePolicy.ShouldDisable(RelayPolicy.Rules.From(snapshot), outcome));
         var disabled = shouldDisable && channel.Status == ChannelStatus.Enabled && channel.AutoBan
                        && await automation.DisableAsync(channel.Id, run.KeyIndex, outcome.Message, ct);
         var enabled = outcome.Ok && channel.Status == ChannelStatus.AutoDisabled && snapshot.GetBool("AutomaticEnableChannelEnabled")

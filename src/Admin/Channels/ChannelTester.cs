@@ -1,8 +1,10 @@
+using NewApi.Relay.Routing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NewApi.Auth;
 using NewApi.Common;
 using NewApi.Relay.Probe;
+using NewApi.Relay.Upstream;
 using NewApi.Storage.Channels;
 using NewApi.Storage.Logs;
 using NewApi.Storage.Options;
@@ -75,30 +77,12 @@ internal sealed class ChannelTester(ChannelRepository repo, ChannelProbe probe, 
         return lower.Contains("rerank", StringComparison.Ordinal) ? ProbeKind.Rerank : ProbeKind.Chat;
     }
 
-    /// <summary>Chained model mapping (a→b→c gives c); a self-mapping ends the chain, a real cycle is an error.</summary>
+    /// <summary>The relay's chained model mapping (<see cref="ModelMapper"/>) over the channel's JSON; the error as New API words it.</summary>
     public static (string Model, string? Error) MapModel(string? mappingJson, string model)
     {
-        if (string.IsNullOrWhiteSpace(mappingJson) || mappingJson.Trim() == "{}") return (model, null);
-        Dictionary<string, string> map = new(StringComparer.Ordinal);
-        try
-        {
-            using var doc = JsonDocument.Parse(mappingJson);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) return (model, "unmarshal_model_mapping_failed");
-            foreach (var p in doc.RootElement.EnumerateObject())
-                if (p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() is { Length: > 0 } v) map[p.Name] = v;
-        }
-        catch (JsonException)
-        {
-            return (model, "unmarshal_model_mapping_failed");
-        }
-        var seen = new HashSet<string>(StringComparer.Ordinal) { model };
-        var current = model;
-        while (map.TryGetValue(current, out var next) && next != current)
-        {
-            if (!seen.Add(next)) return (model, "model_mapping_contains_cycle");
-            current = next;
-        }
-        return (current, null);
+        var mapping = ChannelRuntime.ParseStringMap(mappingJson, out var invalid);
+        var (mapped, error) = ModelMapper.Map(model, mapping, invalid);
+        return (mapped, error?.Message);
     }
 
     /// <summary>

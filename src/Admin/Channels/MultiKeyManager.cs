@@ -1,3 +1,4 @@
+using NewApi.Relay.Routing;
 using NewApi.Auth;
 using NewApi.Common;
 using NewApi.Json.Contracts.Admin;

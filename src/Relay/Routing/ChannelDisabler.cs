@@ -1,65 +1,86 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NewApi.Common;
+using NewApi.Json.Contracts.Admin;
 using NewApi.Storage.Channels;
 
 namespace NewApi.Relay.Routing;
 
 /// <summary>
-/// Automatic disable (relay.md §2.19): status 3 with other_info.status_reason / status_time, abilities follow. On a
-/// multi-key channel only the failing key is disabled (multi_key_status_list / _disabled_reason / _disabled_time);
-/// the channel goes to status 3 ("All keys are disabled") when the last key does.
+/// The one place channels change status automatically (relay.md §2.19) — failed relay attempts, failed tests, zero
+/// balances: status 3 with other_info.status_reason / status_time, abilities follow. On a multi-key channel only the
+/// failing key is disabled (multi_key_status_list / _disabled_reason / _disabled_time); the channel goes to status 3
+/// ("All keys are disabled") when no key is left. Each change is one read-modify-write of the row, so concurrent
+/// failures of different keys are all kept. A test that passes re-enables only what was disabled automatically.
 /// </summary>
-public sealed class ChannelDisabler(ChannelRepository repo, ChannelCache cache, TimeProvider time, ILogger<ChannelDisabler> logger)
+public sealed class ChannelDisabler(ChannelRepository repo, TimeProvider time, ILogger<ChannelDisabler> logger)
 {
+    public const string AllKeysDisabled = "All keys are disabled";
+
+    /// <summary>After a failed relay attempt: never throws (the request's answer does not depend on it).</summary>
     public async Task DisableAsync(ChannelRow channel, ChannelRuntime runtime, int keyIndex, string reason)
     {
         try
         {
-            // Re-read: the snapshot row may be stale, and another request may have disabled it already.
-            var current = cache.Current.ById.TryGetValue(channel.Id, out var c) ? c : channel;
-            if (current.Status != ChannelStatus.Enabled) return;
-            var now = time.UnixSeconds();
-            if (runtime.MultiKey && keyIndex >= 0)
-            {
-                var info = JsonNode.Parse(string.IsNullOrWhiteSpace(current.ChannelInfo) ? "{}" : current.ChannelInfo) as JsonObject ?? [];
-                Mark(info, "multi_key_status_list", keyIndex, JsonValue.Create((int)ChannelStatus.AutoDisabled));
-                Mark(info, "multi_key_disabled_reason", keyIndex, JsonValue.Create(reason));
-                Mark(info, "multi_key_disabled_time", keyIndex, JsonValue.Create(now));
-                var disabled = (info["multi_key_status_list"] as JsonObject)?.Count ?? 0;
-                await repo.UpdateChannelInfoAsync(current.Id, info.ToJsonString(), current.KeyEnc);
-                if (disabled < runtime.Keys.Count) return;
-                reason = "All keys are disabled";
-            }
-            await repo.SetStatusAsync(current.Id, ChannelStatus.AutoDisabled, OtherInfo(current.OtherInfo, reason, now));
-            RelayLog.ChannelDisabled(logger, current.Id, current.Name, reason);
+            await DisableAsync(channel.Id, runtime.MultiKey ? keyIndex : -1, reason, CancellationToken.None);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or JsonException)
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or System.Text.Json.JsonException)
         {
             RelayLog.ChannelDisableFailed(logger, e, channel.Id);
         }
     }
 
-    private static void Mark(JsonObject info, string name, int index, JsonNode value)
+    /// <summary>Disables the channel (or its key <paramref name="keyIndex"/>); true when the whole channel is now status 3.</summary>
+    public async Task<bool> DisableAsync(long channelId, int keyIndex, string reason, CancellationToken ct)
     {
-        if (info[name] is not JsonObject list) info[name] = list = [];
-        list[index.ToString(System.Globalization.CultureInfo.InvariantCulture)] = value;
+        var now = time.UnixSeconds();
+        var row = await repo.UpdateWithAsync(channelId, c =>
+        {
+            if (c.Status != ChannelStatus.Enabled || !c.AutoBan) return null;
+            var info = ChannelInfoCodec.Parse(c.ChannelInfo);
+            if (!info.IsMultiKey || keyIndex < 0)
+                return c with { Status = ChannelStatus.AutoDisabled, OtherInfo = ChannelInfoCodec.WithStatusReason(c.OtherInfo, reason, now) };
+            info = SetKey(info, keyIndex, (int)ChannelStatus.AutoDisabled, reason, now);
+            var anyEnabled = Enumerable.Range(0, info.MultiKeySize).Any(i => ChannelInfoCodec.KeyStatus(info, i) == (int)ChannelStatus.Enabled);
+            var next = c with { ChannelInfo = ChannelInfoCodec.Serialize(info) };
+            return anyEnabled ? next
+                : next with { Status = ChannelStatus.AutoDisabled, OtherInfo = ChannelInfoCodec.WithStatusReason(c.OtherInfo, AllKeysDisabled, now) };
+        }, ct);
+        if (row is not null) RelayLog.ChannelDisabled(logger, channelId, row.Name, row.Status == ChannelStatus.AutoDisabled ? reason : $"key {keyIndex}: {reason}");
+        return row?.Status == ChannelStatus.AutoDisabled;
     }
 
-    private static string OtherInfo(string existing, string reason, long now)
+    /// <summary>An automatically disabled channel (or key) that passed a test is enabled again; manual disables are never undone.</summary>
+    public async Task<bool> EnableAsync(long channelId, int keyIndex, CancellationToken ct)
     {
-        JsonObject obj;
-        try
+        var row = await repo.UpdateWithAsync(channelId, c =>
         {
-            obj = JsonNode.Parse(string.IsNullOrWhiteSpace(existing) ? "{}" : existing) as JsonObject ?? [];
-        }
-        catch (JsonException)
+            if (c.Status != ChannelStatus.AutoDisabled) return null;
+            var info = ChannelInfoCodec.Parse(c.ChannelInfo);
+            if (info.IsMultiKey && ChannelInfoCodec.KeyStatus(info, keyIndex) == (int)ChannelStatus.AutoDisabled)
+                info = SetKey(info, keyIndex, (int)ChannelStatus.Enabled, null, 0);
+            return c with { Status = ChannelStatus.Enabled, ChannelInfo = ChannelInfoCodec.Serialize(info) };
+        }, ct);
+        if (row is not null) RelayLog.ChannelEnabled(logger, channelId);
+        return row is not null;
+    }
+
+    private static ChannelInfoData SetKey(ChannelInfoData info, int index, int status, string? reason, long now)
+    {
+        var list = new Dictionary<int, int>(info.MultiKeyStatusList ?? []);
+        var reasons = new Dictionary<int, string>(info.MultiKeyDisabledReason ?? []);
+        var times = new Dictionary<int, long>(info.MultiKeyDisabledTime ?? []);
+        if (status == (int)ChannelStatus.Enabled)
         {
-            obj = [];
+            list.Remove(index);
+            reasons.Remove(index);
+            times.Remove(index);
         }
-        obj["status_reason"] = JsonValue.Create(reason);
-        obj["status_time"] = JsonValue.Create(now);
-        return obj.ToJsonString();
+        else
+        {
+            list[index] = status;
+            reasons[index] = reason ?? "";
+            times[index] = now;
+        }
+        return info with { MultiKeyStatusList = list, MultiKeyDisabledReason = reasons, MultiKeyDisabledTime = times };
     }
 }

@@ -47,11 +47,27 @@ public sealed class RelayPolicy
             return In(RetryCodes, status);
         }
 
-        public bool ShouldDisable(RelayError e, bool channelAutoBan)
+        private static readonly HashSet<string> DeadKeyCodes = new(StringComparer.Ordinal) { "invalid_api_key", "account_deactivated", "billing_not_active" };
+
+        private static readonly HashSet<string> DeadKeyTypes = new(StringComparer.Ordinal)
         {
-            if (!AutoDisable || !channelAutoBan) return false;
+            "insufficient_quota", "authentication_error", "permission_error", "forbidden",
+        };
+
+        /// <summary>Automatic disable is on and the channel allows it, and the error qualifies.</summary>
+        public bool ShouldDisable(RelayError e, bool channelAutoBan) => AutoDisable && channelAutoBan && Qualifies(e);
+
+        /// <summary>
+        /// The error means the channel (or key) is unusable: a <c>channel:*</c> error, a status in AutomaticDisableStatusCodes,
+        /// a provider code or type saying the key or account is dead (invalid_api_key, account_deactivated,
+        /// billing_not_active; insufficient_quota, authentication_error, permission_error, forbidden), or one of the
+        /// AutomaticDisableKeywords in the message. The relay and the channel tests share this rule.
+        /// </summary>
+        public bool Qualifies(RelayError e)
+        {
             if (e.IsChannelError) return true;
             if (!e.SkipRetry && In(DisableCodes, StatusOf(e))) return true;
+            if (e.FromUpstream && (DeadKeyCodes.Contains(e.Code) || DeadKeyTypes.Contains(e.Type))) return true;
             var message = e.Message.ToLowerInvariant();
             foreach (var k in Keywords) if (k.Length > 0 && message.Contains(k, StringComparison.Ordinal)) return true;
             return false;

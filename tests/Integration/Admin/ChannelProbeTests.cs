@@ -155,7 +155,7 @@ public sealed class ChannelProbeTests(GatewayFixture gw, ChannelUpstreamStub up)
         var manual = await ChannelAsync(admin, "ta-manual", "k-ta-manual", more: new JsonObject { ["models"] = "ta-m", ["status"] = 2 }, suffix: "/manual");
         var recovering = await ChannelAsync(admin, "ta-back", "k-ta-back", more: new JsonObject { ["models"] = "ta-m" }, suffix: "/back");
         up.Routes["/back/v1/chat/completions"] = new(200, ChannelUpstreamStub.ChatOk);
-        await gw.Services.GetRequiredService<ChannelStatusAutomation>().DisableAsync(recovering, 0, "earlier failure", default);
+        await gw.Services.GetRequiredService<NewApi.Relay.Routing.ChannelDisabler>().DisableAsync(recovering, 0, "earlier failure", default);
 
         up.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         up.GateReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

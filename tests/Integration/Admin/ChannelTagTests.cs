@@ -159,7 +159,7 @@ public sealed class ChannelTagTests(GatewayFixture gw) : IClassFixture<GatewayFi
         Assert.Equal(2, (await GetAsync(admin, id)).GetProperty("channel_info").GetProperty("multi_key_size").GetInt32());
 
         JsonAssert.Failure(await Manage(new { channel_id = id, action = "delete_disabled_keys" }));
-        await gw.Services.GetRequiredService<NewApi.Admin.Channels.ChannelStatusAutomation>().DisableAsync(id, 1, "quota", default);
+        await gw.Services.GetRequiredService<NewApi.Relay.Routing.ChannelDisabler>().DisableAsync(id, 1, "quota", default);
         var deleted = await Manage(new { channel_id = id, action = "delete_disabled_keys" });
         Assert.Equal(1, deleted.GetProperty("data").GetInt32());
         Assert.Equal("sk-manage-key-1111", box.Decrypt((await repo.FindAsync(id))!.KeyEnc));

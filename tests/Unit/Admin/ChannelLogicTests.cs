@@ -1,3 +1,4 @@
+using NewApi.Relay.Routing;
 using System.Collections.Frozen;
 using System.Text.Json;
 using NewApi.Admin.Channels;
@@ -48,18 +49,10 @@ public sealed class ChannelLogicTests
     public void Keys_PreviewShowsAtMostHalfAndAtMostTenCharacters(string key, string preview) =>
         Assert.Equal(preview, ChannelKeys.Preview(key));
 
-    [Theory]
-    [InlineData("401", 401, true)]
-    [InlineData("401,403", 403, true)]
-    [InlineData("500-503, 429", 502, true)]
-    [InlineData("500-503", 504, false)]
-    [InlineData("", 401, false)]
-    public void Policy_StatusLists(string list, int status, bool listed) => Assert.Equal(listed, DisablePolicy.StatusListed(list, status));
-
     [Fact]
     public void Policy_DisablesOnListedStatusDeadKeyCodesAndKeywords()
     {
-        var o = Options();
+        var o = NewApi.Relay.Routing.RelayPolicy.Rules.From(Options());
         Assert.True(DisablePolicy.ShouldDisable(o, ProbeOutcome.Failure("x", "bad_response_status_code", 401)));
         Assert.False(DisablePolicy.ShouldDisable(o, ProbeOutcome.Failure("x", "bad_response_status_code", 500)));
         Assert.True(DisablePolicy.ShouldDisable(o, ProbeOutcome.Failure("x", "invalid_api_key", 400)));

@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 using NewApi.Json;
 using NewApi.Json.Contracts.Admin;
 
-namespace NewApi.Admin.Channels;
+namespace NewApi.Relay.Routing;
 
 /// <summary>channel_info and other_info JSON columns.</summary>
-internal static class ChannelInfoCodec
+public static class ChannelInfoCodec
 {
     public static ChannelInfoData Parse(string? json)
     {
