@@ -21,7 +21,9 @@ public sealed class GeminiEmbedTests(GeminiEmbedTests.Fixture fx) : IClassFixtur
         public override async ValueTask InitializeAsync()
         {
             await base.InitializeAsync();
-            await SetOptionAsync("ModelRatio", """{"gem-embed":2,"gem-alias":2,"oai-embed":2,"gem-embed-429":2,"oai-embed-400":2,"claude-embed":2}""");
+            await SetOptionAsync("RetryTimes", "1");
+            await SetOptionAsync("AutomaticDisableChannelEnabled", "true");
+            await SetOptionAsync("ModelRatio", """{"gem-embed":2,"gem-alias":2,"oai-embed":2,"gem-embed-429":2,"oai-embed-400":2,"claude-embed":2,"gem-retry":2}""");
             await CreateChannelAsync("gem-embed", key: "key-gemini", type: ChannelType.Gemini);
             await CreateChannelAsync("gem-alias", key: "key-gemini", type: ChannelType.Gemini,
                 edit: c => c with { ModelMapping = """{"gem-alias":"text-embedding-004"}""" });
@@ -29,7 +31,11 @@ public sealed class GeminiEmbedTests(GeminiEmbedTests.Fixture fx) : IClassFixtur
             await CreateChannelAsync("gem-embed-429", key: "key-429", type: ChannelType.Gemini);
             await CreateChannelAsync("oai-embed-400", key: "key-400");
             await CreateChannelAsync("claude-embed", key: "key-claude", type: ChannelType.Anthropic);
+            Revoked = await CreateChannelAsync("gem-retry", key: "key-401", priority: 10, type: ChannelType.Gemini);
+            Serving = await CreateChannelAsync("gem-retry", key: "key-gemini", priority: 0, type: ChannelType.Gemini);
         }
+
+        public long Revoked, Serving;
     }
 
     private const double Ratio = 2;
@@ -224,6 +230,20 @@ public sealed class GeminiEmbedTests(GeminiEmbedTests.Fixture fx) : IClassFixtur
         await fx.WaitReleasedAsync(user);
         Assert.Equal((100_000L, 0L, 0L), await fx.UserAsync(user));
         Assert.Empty(await RelayAssert.LogsAsync(fx, user, 0));
+    }
+
+    [Fact]
+    public async Task ARevokedGeminiKey_IsDisabled_AndTheNextTierServesTheRequest()
+    {
+        var (user, http) = await CallerAsync();
+        fx.Upstream.Reset();
+        const string body = """{"content":{"parts":[{"text":"retry me"}]}}""";
+        var json = await OkAsync(await http.PostAsync("/v1beta/models/gem-retry:embedContent", RelayFixture.Json(body)));
+        Assert.Equal(3, json.GetProperty("embedding").GetProperty("values").GetArrayLength());
+        Assert.Equal(new[] { "key-401", "key-gemini" }, fx.Upstream.Requests.Select(r => r.Header("x-goog-api-key") ?? ""));
+        Assert.Equal(ChannelStatus.AutoDisabled, (await fx.ChannelAsync(fx.Revoked)).Status);
+        await BilledAsync(user, Estimate(RouteKind.GeminiEmbed, "gem-retry", body), null);
+        Assert.Equal(fx.Serving, Assert.Single(await RelayAssert.LogsAsync(fx, user)).ChannelId);
     }
 
     [Fact]
