@@ -50,18 +50,18 @@ public static class EmbeddingConverter
     public static List<string> GeminiTexts(RouteKind kind, JsonElement root)
     {
         var texts = new List<string>();
-        if (kind == RouteKind.GeminiEmbed) texts.Add(TextOf(root));
+        if (kind == RouteKind.GeminiEmbed) texts.Add(TextOf(root, withTitle: true));
         else if (root.TryGetProperty("requests", out var requests) && requests.ValueKind == JsonValueKind.Array)
             foreach (var item in requests.EnumerateArray())
-                if (item.ValueKind == JsonValueKind.Object) texts.Add(TextOf(item));
+                if (item.ValueKind == JsonValueKind.Object) texts.Add(TextOf(item, withTitle: true));
         return texts;
     }
 
-    /// <summary>The title (RETRIEVAL_DOCUMENT) and the text parts of one embed request.</summary>
-    private static string TextOf(JsonElement request)
+    /// <summary>The text parts of one embed request, after its title (RETRIEVAL_DOCUMENT) when <paramref name="withTitle"/>.</summary>
+    private static string TextOf(JsonElement request, bool withTitle)
     {
         var text = new StringBuilder();
-        if (request.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String) text.Append(title.GetString()).Append('\n');
+        if (withTitle && request.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String) text.Append(title.GetString());
         if (request.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Object
             && content.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
             foreach (var part in parts.EnumerateArray())
@@ -73,7 +73,10 @@ public static class EmbeddingConverter
         return text.ToString();
     }
 
-    /// <summary>Gemini client → OpenAI channel: one input per embed request; outputDimensionality becomes dimensions.</summary>
+    /// <summary>
+    /// Gemini client → OpenAI channel: one input per embed request (its text parts; taskType and title have no OpenAI
+    /// counterpart and are not sent); outputDimensionality becomes dimensions.
+    /// </summary>
     public static JsonObject GeminiToOpenAiRequest(RouteKind kind, JsonElement root, string upstreamModel)
     {
         var texts = new JsonArray();
@@ -81,7 +84,7 @@ public static class EmbeddingConverter
         List<JsonElement> items = kind == RouteKind.GeminiEmbed ? [root] : [.. root.GetProperty("requests").EnumerateArray()];
         for (var i = 0; i < items.Count; i++)
         {
-            var text = TextOf(items[i]);
+            var text = TextOf(items[i], withTitle: false);
             if (text.Length == 0) throw new ConversionException($"request {i} has no text to embed");
             texts.Add((JsonNode)JsonValue.Create(text));
             var d = Dimensionality(items[i]);

@@ -129,7 +129,7 @@ public sealed class GeminiEmbedTests(GeminiEmbedTests.Fixture fx) : IClassFixtur
     {
         var (user, http) = await CallerAsync();
         var json = await OkAsync(await http.PostAsync("/v1beta/models/oai-embed:embedContent",
-            RelayFixture.Json("""{"content":{"parts":[{"text":"hello"},{"text":"world"}]},"outputDimensionality":8}""")));
+            RelayFixture.Json("""{"content":{"parts":[{"text":"hello"},{"text":"world"}]},"taskType":"RETRIEVAL_DOCUMENT","title":"T","outputDimensionality":8}""")));
         Assert.Equal(new[] { "embedding" }, json.EnumerateObject().Select(p => p.Name));
         Assert.Equal(new[] { 0.1, 0.2, 0.3 }, json.GetProperty("embedding").GetProperty("values").EnumerateArray().Select(v => v.GetDouble()));
         var up = LastUpstream();
