@@ -103,6 +103,13 @@ public static class EmbeddingRelay
         if (answer is null)
             return new AttemptOutcome { Error = RelayError.Local(502, "upstream answered with an unreadable body", ErrorCodes.BadResponseBody, skipRetry: false) };
         if (answer["error"] is JsonObject) return new AttemptOutcome { Error = UpstreamErrorParser.Parse(200, bytes), UpstreamRequestId = upstreamId };
+        return await AnswerAsync(rc, response, answer, bytes, client, upstream, ct) with { UpstreamRequestId = upstreamId };
+    }
+
+    /// <summary>The upstream's bytes as they are (same dialect) or converted; usage is what the upstream reported, if anything.</summary>
+    private static async Task<AttemptOutcome> AnswerAsync(RelayContext rc, HttpResponseMessage response, JsonObject answer, byte[] bytes,
+        WireFamily client, WireFamily upstream, CancellationToken ct)
+    {
         var reported = EmbeddingConverter.ReportedPromptTokens(answer);
         var http = rc.Http.Response;
         ReadOnlyMemory<byte> output = bytes;
@@ -122,7 +129,7 @@ public static class EmbeddingRelay
             }
             catch (ConversionException e)
             {
-                return new AttemptOutcome { Error = RelayError.Local(502, e.Message, ErrorCodes.BadResponseBody, skipRetry: true), UpstreamRequestId = upstreamId };
+                return new AttemptOutcome { Error = RelayError.Local(502, e.Message, ErrorCodes.BadResponseBody, skipRetry: true) };
             }
             http.StatusCode = StatusCodes.Status200OK;
             http.ContentType = "application/json";
@@ -139,7 +146,7 @@ public static class EmbeddingRelay
         }
         return new AttemptOutcome
         {
-            Started = true, ClientGone = gone, UpstreamRequestId = upstreamId,
+            Started = true, ClientGone = gone,
             UpstreamUsage = reported > 0 ? new UsageCounts { PromptTokens = reported } : null,
         };
     }
