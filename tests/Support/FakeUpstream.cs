@@ -12,7 +12,7 @@ namespace NewApi.Tests.Support;
 
 /// <summary>
 /// An in-process provider on 127.0.0.1:0 speaking minimal OpenAI (chat, completions, embeddings, models), Claude
-/// (/v1/messages) and Gemini (generateContent / streamGenerateContent) shapes. The behaviour of one request is chosen
+/// (/v1/messages) and Gemini (generateContent / streamGenerateContent, embedContent / batchEmbedContents) shapes. The behaviour of one request is chosen
 /// by the upstream key (a channel key such as <c>key-500</c>) or by the header <c>X-Fake-Fault</c> (set through a
 /// channel's header_override): see <see cref="FakeFault"/>. Every request is recorded with its headers and body.
 /// </summary>
@@ -127,6 +127,8 @@ public sealed partial class FakeUpstream : IAsyncDisposable
             await WriteJsonAsync(ctx, ModelsBody());
         else if (path.EndsWith("/messages", StringComparison.Ordinal))
             await (stream ? StreamClaudeAsync(ctx, model, fault) : WriteJsonAsync(ctx, ClaudeBody(model)));
+        else if (IsGeminiEmbed(path))
+            await WriteJsonAsync(ctx, GeminiEmbedBody(path, json));
         else if (path.Contains(":streamGenerateContent", StringComparison.Ordinal))
             await StreamGeminiAsync(ctx, model, fault);
         else if (path.Contains(":generateContent", StringComparison.Ordinal))

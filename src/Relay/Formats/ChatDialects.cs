@@ -8,10 +8,11 @@ namespace NewApi.Relay.Formats;
 /// <summary>Which chat dialect a route speaks and which one a channel speaks; a pair that differs is converted.</summary>
 public static class ChatDialects
 {
-    /// <summary>The client's dialect for the chat-like routes; null for routes that are never converted.</summary>
+    /// <summary>The client's dialect for the chat-like and embeddings routes; null for routes that are never converted.</summary>
     public static WireFamily? OfRoute(RouteKind kind) => kind switch
     {
-        RouteKind.ChatCompletions => WireFamily.OpenAiChat,
+        RouteKind.ChatCompletions or RouteKind.Embeddings => WireFamily.OpenAiChat,
+        RouteKind.GeminiEmbed or RouteKind.GeminiBatchEmbed => WireFamily.Gemini,
         RouteKind.ClaudeMessages => WireFamily.Claude,
         RouteKind.GeminiGenerate => WireFamily.Gemini,
         RouteKind.Responses => WireFamily.Responses,
@@ -29,7 +30,8 @@ public static class ChatDialects
 
     /// <summary>
     /// How an attempt of <paramref name="kind"/> reaches a channel of <paramref name="profile"/>: natively through its
-    /// adapter (null), or converted from the client's dialect to the channel's. False when the channel cannot serve it.
+    /// adapter (null), or converted from the client's dialect to the channel's (embeddings by <see cref="EmbeddingRelay"/>,
+    /// which also serves Gemini embeddings to a Gemini channel as they are). False when the channel cannot serve it.
     /// </summary>
     public static bool TryRoute(RouteKind kind, VendorProfile? profile, IProviderAdapter? adapter, out WireFamily? client, out WireFamily upstream)
     {
@@ -38,6 +40,8 @@ public static class ChatDialects
         if (profile is null) return false;
         if (adapter is not null && adapter.Supports(kind)) return true;
         if (OfRoute(kind) is not { } from) return false;
+        // Embeddings convert only between OpenAI's and Gemini's APIs (EmbeddingRelay).
+        if (EmbeddingConverter.IsEmbedding(kind) && profile.Dialect is not (WireFamily.OpenAiChat or WireFamily.Gemini)) return false;
         client = from;
         upstream = profile.Dialect;
         return true;

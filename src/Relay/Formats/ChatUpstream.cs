@@ -26,13 +26,19 @@ public static class ChatUpstream
                 var beta = client.Query["beta"].ToString() == "true" ? "?beta=true" : "";
                 return new Uri(baseUrl + WithoutVersion(baseUrl, "/v1") + "/messages" + beta);
             case WireFamily.Gemini:
-                var action = stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
-                return new Uri(baseUrl + WithoutVersion(baseUrl, target.Profile.PathPrefix) + "/models/" + System.Uri.EscapeDataString(model) + action);
+                return GeminiUri(target, model, stream ? "streamGenerateContent?alt=sse" : "generateContent");
             case WireFamily.Responses:
                 return OpenAiAdapter.Instance.BuildUri(target, RouteKind.Responses, "/v1/responses", model);
             default:
                 return OpenAiAdapter.Instance.BuildUri(target, RouteKind.ChatCompletions, "/v1/chat/completions", model);
         }
+    }
+
+    /// <summary>A Gemini model method: <c>{base}/v1beta/models/{model}:{action}</c>.</summary>
+    public static Uri GeminiUri(UpstreamTarget target, string model, string action)
+    {
+        var baseUrl = target.BaseUrl.TrimEnd('/');
+        return new Uri(baseUrl + WithoutVersion(baseUrl, target.Profile.PathPrefix) + "/models/" + System.Uri.EscapeDataString(model) + ":" + action);
     }
 
     public static void ApplyAuth(WireFamily upstream, HttpRequestMessage request, UpstreamTarget target, IHeaderDictionary client)

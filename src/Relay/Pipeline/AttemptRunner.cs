@@ -30,7 +30,10 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         var baseUrl = string.IsNullOrWhiteSpace(channel.BaseUrl) ? profile!.DefaultBaseUrl : channel.BaseUrl.Trim();
         if (baseUrl.Length == 0) return Fail(RelayError.Local(500, "channel base URL is not set", ErrorCodes.DoRequestFailed, skipRetry: false), runtime);
         var target = new UpstreamTarget(channel, runtime, profile!, runtime.Keys[keyIndex], keyIndex, baseUrl);
-        if (client is { } from) return await RunConvertedAsync(rc, target, from, upstream, clientGone);
+        if (client is { } from)
+            return EmbeddingConverter.IsEmbedding(rc.Kind)
+                ? await RunEmbeddingAsync(rc, target, from, upstream, clientGone)
+                : await RunConvertedAsync(rc, target, from, upstream, clientGone);
         var (call, buildError) = UpstreamRequestBuilder.Build(rc.Http, rc.Request, rc.Body, adapter!, target, config.ForceStreamOption);
         if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, runtime, keyIndex, baseUrl);
         using var request = call!.Request;
@@ -72,6 +75,27 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
             {
                 KeyIndex = target.KeyIndex, ClaudeUpstream = upstream == WireFamily.Claude,
                 Conversion = client == upstream ? null : [ChatDialects.Name(client), ChatDialects.Name(upstream)],
+            };
+            return new Result(outcome, served, target.Runtime, target.KeyIndex, target.BaseUrl);
+        }
+    }
+
+    /// <summary>An embeddings attempt between OpenAI's and Gemini's APIs, or Gemini's to a Gemini channel (<see cref="EmbeddingRelay"/>).</summary>
+    private async Task<Result> RunEmbeddingAsync(RelayContext rc, UpstreamTarget target, WireFamily client, WireFamily upstream, CancellationToken clientGone)
+    {
+        var (call, buildError) = EmbeddingRelay.Build(rc, target, client, upstream);
+        if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, target.Runtime, target.KeyIndex, target.BaseUrl);
+        using var message = call!.Request;
+        var start = time.GetTimestamp();
+        var (response, sendError) = await SendAsync(rc, target.Runtime, message, clientGone);
+        if (response is null) return new Result(sendError!, null, target.Runtime, target.KeyIndex, target.BaseUrl);
+        using (response)
+        {
+            var frt = (long)time.GetElapsedTime(start).TotalMilliseconds;
+            var outcome = await EmbeddingRelay.RelayAsync(rc, response, client, upstream, clientGone);
+            var served = new ServedBy(target.Channel, call.UpstreamModel, false, frt, outcome, false)
+            {
+                KeyIndex = target.KeyIndex, Conversion = client == upstream ? null : [ChatDialects.Name(client), ChatDialects.Name(upstream)],
             };
             return new Result(outcome, served, target.Runtime, target.KeyIndex, target.BaseUrl);
         }

@@ -19,4 +19,8 @@ public enum RouteKind
     ResponsesCompact = 36,
     ClaudeMessages = 100,
     GeminiGenerate = 35,
+    /// <summary>Gemini <c>:embedContent</c> (New API runs it as relay mode 35; the value is ours).</summary>
+    GeminiEmbed = 101,
+    /// <summary>Gemini <c>:batchEmbedContents</c> (New API runs it as relay mode 35; the value is ours).</summary>
+    GeminiBatchEmbed = 102,
 }

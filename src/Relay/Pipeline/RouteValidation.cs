@@ -29,6 +29,7 @@ public static class RouteValidation
         RouteKind.ImageGenerations or RouteKind.ImageEdits => Image(root),
         RouteKind.Responses => !NonEmpty(root, "model") ? "model is required" : !Present(root, "input") ? "input is required" : null,
         RouteKind.ResponsesCompact => !NonEmpty(root, "model") ? "model is required" : null,
+        RouteKind.GeminiEmbed or RouteKind.GeminiBatchEmbed => Formats.EmbeddingConverter.Validate(kind, root),
         RouteKind.AudioSpeech => !NonEmpty(root, "model") ? "model is required" : !NonEmpty(root, "input") ? "input is required" : Strings(root, "voice", "response_format", "stream_format"),
         RouteKind.AudioTranscription or RouteKind.AudioTranslation => Strings(root, "response_format", "language", "prompt"),
         _ => null,

@@ -14,7 +14,7 @@ namespace NewApi.Relay.Routes;
 /// <summary>
 /// The Claude and Gemini native surfaces (relay.md §1.2): <c>POST /v1/messages</c>, <c>/v1/messages/count_tokens</c>,
 /// and <c>POST /v1beta/models/{model}:{action}</c> (also under <c>/v1/models/</c>) with generateContent,
-/// streamGenerateContent (SSE with <c>alt=sse</c>, else one JSON array) and countTokens. They run the common relay
+/// streamGenerateContent (SSE with <c>alt=sse</c>, else one JSON array), embedContent, batchEmbedContents and countTokens. They run the common relay
 /// pipeline; a channel speaking another dialect is reached through the format converters. Token counts are local
 /// estimates (not billed, no channel needed), answered in the caller's shape.
 /// </summary>
@@ -45,6 +45,8 @@ public static class NativeRoutes
             _ when model.Length == 0 || model.Contains('/') => NotFoundAsync(ctx, path),
             "generateContent" => pipeline.RunAsync(ctx, RouteKind.GeminiGenerate, new PathFacts(model, false)),
             "streamGenerateContent" => pipeline.RunAsync(ctx, RouteKind.GeminiGenerate, new PathFacts(model, true)),
+            "embedContent" => pipeline.RunAsync(ctx, RouteKind.GeminiEmbed, new PathFacts(model, false)),
+            "batchEmbedContents" => pipeline.RunAsync(ctx, RouteKind.GeminiBatchEmbed, new PathFacts(model, false)),
             "countTokens" => CountAsync(ctx, auth, estimator, config, RouteKind.GeminiGenerate, model),
             _ => NotFoundAsync(ctx, path),
         };

@@ -7,7 +7,7 @@ namespace NewApi.Relay.Tokens;
 
 /// <summary>
 /// Local prompt estimate of an OpenAI-format request (relay.md §3.3): the text of every message (role, name, text
-/// parts), completion prompts and embedding inputs, tool names, descriptions and parameter schemas; plus New API's
+/// parts), completion prompts and embedding inputs (Gemini's: titles and text parts), tool names, descriptions and parameter schemas; plus New API's
 /// framing constants (3 per message, 3 per name, 8 per tool, 3 fixed for chat). Image parts count 520 tokens each
 /// (NewApi does not download client images to size them).
 /// </summary>
@@ -34,6 +34,9 @@ public sealed class PromptEstimator(TokenCounter counter)
                 break;
             case RouteKind.Responses when root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Array:
                 extra = Walk(input, text, 0) + Walk(root, "instructions", text) + Walk(root, "tools", text);
+                break;
+            case RouteKind.GeminiEmbed or RouteKind.GeminiBatchEmbed:
+                foreach (var t in Formats.EmbeddingConverter.GeminiTexts(request.Kind, root)) text.Append(t).Append('\n');
                 break;
             case RouteKind.Completions:
                 AppendStrings(root, "prompt", text);
