@@ -161,8 +161,8 @@ public sealed class QuotaDataRollupTests : IAsyncLifetime
         await _repo.AddAsync(Enumerable.Range(0, 200).Select(_ => RandomBucket(rnd)).ToList());
         await _db.WriteAsync(async (conn, tx) =>
         {
-            await conn.ExecuteAsync("UPDATE quota_data SET created_at = created_at + 2 * 86400 + 3600 WHERE id % 7 = 0", tx, default);
-            await conn.ExecuteAsync("UPDATE quota_data SET use_group = 'vip', node_name = 'n2', token_id = 9 WHERE id % 11 = 0", tx, default);
+            await conn.ExecuteAsync("UPDATE OR IGNORE quota_data SET created_at = created_at + 2 * 86400 + 3600 WHERE id % 7 = 0", tx, default);
+            await conn.ExecuteAsync("UPDATE OR IGNORE quota_data SET use_group = 'vip', node_name = 'n2', token_id = 9 WHERE id % 11 = 0", tx, default);
             await conn.ExecuteAsync("UPDATE quota_data SET quota = quota * 2, count = count + 1, token_used = 0 WHERE id % 3 = 0", tx, default);
             await conn.ExecuteAsync("DELETE FROM quota_data WHERE id % 13 = 0", tx, default);
         });
