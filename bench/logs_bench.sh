@@ -59,6 +59,9 @@ sqlite3 "$dir/newapi.db" "PRAGMA busy_timeout=5000; UPDATE logs SET token_id = $
 
 echo "# logs bench: $ROWS log rows ($db_mb MB database), log_daily $summary_rows rows, quota_data $quota_rows rows"
 echo "# $gen_note; $(nproc) CPUs; $RUNS timed runs per line after one first call"
+echo "# dashboard rollups: quota_data_day $(sqlite3 "$dir/newapi.db" "SELECT count(*) FROM quota_data_day") rows" \
+  "($(sqlite3 "$dir/newapi.db" "SELECT count(*) FROM quota_data_key") keys), quota_data_user_hour" \
+  "$(sqlite3 "$dir/newapi.db" "SELECT count(*) FROM quota_data_user_hour") rows"
 echo
 echo "| route | query | result | first ms | median ms | max ms |"
 echo "|---|---|---|---:|---:|---:|"
@@ -150,6 +153,7 @@ for span in 1 7 30; do
 done
 measure "data username 30d" "/api/data/?start_timestamp=$(( NOW - 30 * DAY ))&end_timestamp=$NOW&username=user3"
 measure "data self 30d" "/api/data/self?start_timestamp=$(( NOW - 30 * DAY ))&end_timestamp=$NOW"
+measure "data flow username 30d (root)" "/api/data/flow?start_timestamp=$(( NOW - 30 * DAY ))&end_timestamp=$NOW&username=user3"
 measure "data flow self 30d" "/api/data/flow/self?start_timestamp=$(( NOW - 30 * DAY ))&end_timestamp=$NOW"
 
 echo

@@ -31,6 +31,8 @@ public sealed class PersistedValueTests
         [1] = "ae58f95a39dd1a562c7bbbe5822b787035ac56ba72d66cb2e6a37c72311ab0bf",
         [30] = "dc2d9864cd25b9a6e15f9779f21337de8dc43f73cbd1c8f3a9e687d05fc75810",
         [31] = "9572af1394922e68f78f34b9ea8cfc9ed2cacb799bb27fb1c7b382c62a61e42b",
+        [32] = "4dc4347d90c0f3fd7c472a549e0ef90ecf9c9314ec4c15f951248253bc4e0aa7",
+        [33] = "a8685a02401f415570c1bf19e83fd4b3fca1cf8eaabfa15b8d935bb0de9e54ca",
     };
 
     [Fact]

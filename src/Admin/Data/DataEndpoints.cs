@@ -84,14 +84,7 @@ public static class DataEndpoints
         return end < start ? (0, 0, "invalid time range") : (start, end, null);
     }
 
-    private static IResult Rows(List<QuotaDataRow> rows) =>
-        Results.Json(Api.Ok(rows.Select(ToView).ToList()), LogJson.Default.EnvelopeListQuotaDataView);
-
-    private static QuotaDataView ToView(QuotaDataRow r) => new()
-    {
-        Id = r.Id, UserId = r.UserId, Username = r.Username, ModelName = r.ModelName, CreatedAt = r.CreatedAt, UseGroup = r.UseGroup,
-        TokenId = r.TokenId, ChannelId = r.ChannelId, NodeName = r.NodeName, TokenUsed = r.TokenUsed, Count = r.Count, Quota = r.Quota,
-    };
+    private static IResult Rows(List<QuotaDataRow> rows) => new QuotaDataBody(rows);
 
     /// <summary>Channel names from the routing snapshot; a deleted channel shows as "channel-&lt;id&gt;" like New API.</summary>
     private static IResult Flow(List<QuotaFlowRow> rows, ChannelCache channels)
