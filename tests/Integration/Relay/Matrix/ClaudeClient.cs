@@ -100,6 +100,7 @@ public sealed class ClaudeClient : IngressClient
         {
             var data = frame.Json;
             Assert.Equal(frame.Event, Str(data, "type"));
+            if (stop is not null) Assert.True(frame.Event is "message_stop" or "ping", frame.Event + " after message_delta");
             switch (frame.Event)
             {
                 case "message_start":

@@ -110,8 +110,10 @@ public sealed class OpenAiChatClient : IngressClient
             foreach (var choice in chunk.GetProperty("choices").EnumerateArray())
             {
                 Assert.Equal(0, choice.GetProperty("index").GetInt32());
-                if (Str(choice, "finish_reason") is { } f) finish = f;
                 if (!choice.TryGetProperty("delta", out var delta)) continue;
+                // The SDK's stream helper reports content.done / tool_calls.function.arguments.done at finish_reason.
+                if (finish is not null) Assert.True(delta.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Null), "delta after finish_reason: " + frame.Data);
+                if (Str(choice, "finish_reason") is { } f) finish = f;
                 if (Str(delta, "content") is { } piece) text.Append(piece);
                 if (!delta.TryGetProperty("tool_calls", out var tcs) || tcs.ValueKind != JsonValueKind.Array) continue;
                 foreach (var tc in tcs.EnumerateArray())
