@@ -150,6 +150,11 @@ public sealed partial class FakeUpstream
             await WriteJsonAsync(ctx, body);
             return;
         }
+        if (DetailedResponsesStream)
+        {
+            await StreamResponsesTextAsync(ctx, model, body);
+            return;
+        }
         await StartStreamAsync(ctx);
         await SendAsync(ctx, "event: response.created\ndata: " + $$"""{"type":"response.created","response":{"id":"resp_fake1","object":"response","status":"in_progress","model":{{Str(model)}} } }""" + "\n\n");
         foreach (var piece in ReplyPieces)

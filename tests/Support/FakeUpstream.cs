@@ -109,13 +109,14 @@ public sealed partial class FakeUpstream : IAsyncDisposable
 
     private async Task DispatchAsync(HttpContext ctx, RecordedRequest req, FakeFault fault)
     {
-        if (await TryFailAsync(ctx, fault)) return;
-        if (fault == FakeFault.Slow) await Task.Delay(SlowDelay, ctx.RequestAborted);
         var path = ctx.Request.Path.Value ?? "";
+        if (await TryFailAsync(ctx, path, fault)) return;
+        if (fault == FakeFault.Slow) await Task.Delay(SlowDelay, ctx.RequestAborted);
         JsonNode? json = req.Body.Length > 0 && req.Body.TrimStart().StartsWith('{') ? JsonNode.Parse(req.Body) : null;
         var model = json?["model"]?.GetValue<string>() ?? ModelFromGeminiPath(path) ?? "fake-model";
         var stream = json?["stream"]?.GetValue<bool>() == true;
         var includeUsage = json?["stream_options"]?["include_usage"]?.GetValue<bool>() == true;
+        if (await TryToolCallAsync(ctx, path, json, model, stream, includeUsage)) return;
         if (await TryMediaAsync(ctx, path, json, model, stream, fault)) return;
         if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
             await (stream ? StreamChatAsync(ctx, model, includeUsage, fault) : WriteJsonAsync(ctx, ChatBody(model)));
@@ -169,7 +170,8 @@ public sealed partial class FakeUpstream : IAsyncDisposable
         _ => FakeFault.None,
     };
 
-    private static async Task<bool> TryFailAsync(HttpContext ctx, FakeFault fault)
+    /// <summary>Answers a status fault in the error shape of the route's dialect (Claude and Gemini have their own).</summary>
+    private static async Task<bool> TryFailAsync(HttpContext ctx, string path, FakeFault fault)
     {
         var (status, body) = fault switch
         {
@@ -181,8 +183,22 @@ public sealed partial class FakeUpstream : IAsyncDisposable
             _ => (0, ""),
         };
         if (status == 0) return false;
-        await WriteJsonAsync(ctx, body, status);
+        await WriteJsonAsync(ctx, InDialect(path, status, body), status);
         return true;
+    }
+
+    private static string InDialect(string path, int status, string openAiError)
+    {
+        var error = JsonNode.Parse(openAiError)!["error"]!;
+        var message = Str(error["message"]!.GetValue<string>());
+        if (path.EndsWith("/messages", StringComparison.Ordinal))
+        {
+            var type = status switch { 429 => "rate_limit_error", 401 => "authentication_error", 400 => "invalid_request_error", _ => "api_error" };
+            return "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":" + message + "}}";
+        }
+        if (!path.Contains(":generateContent", StringComparison.Ordinal) && !path.Contains(":streamGenerateContent", StringComparison.Ordinal)) return openAiError;
+        var statusName = status switch { 429 => "RESOURCE_EXHAUSTED", 401 => "UNAUTHENTICATED", 400 => "INVALID_ARGUMENT", _ => "INTERNAL" };
+        return "{\"error\":{\"code\":" + status + ",\"message\":" + message + ",\"status\":\"" + statusName + "\"}}";
     }
 
     private static async Task WriteJsonAsync(HttpContext ctx, string json, int status = 200)

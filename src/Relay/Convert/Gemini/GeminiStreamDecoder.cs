@@ -7,7 +7,8 @@ namespace NewApi.Relay.Convert.Gemini;
 
 /// <summary>
 /// Gemini stream (each SSE event or array element a <c>GenerateContentResponse</c>) → canonical blocks. A function call
-/// arrives whole, so it opens and fills one block; the stream has no terminal event (the translator ends at end of body).
+/// arrives whole, so it opens and fills one block; the stream has no terminal event (the translator ends at end of body),
+/// so a chunk's finishReason is applied there: a provider that marks every chunk does not end the client's answer early.
 /// </summary>
 internal sealed class GeminiStreamDecoder : IStreamDecoder
 {
@@ -24,7 +25,7 @@ internal sealed class GeminiStreamDecoder : IStreamDecoder
         var candidate = (J.Arr(evt, "candidates") is { Count: > 0 } c ? c[0] : null) as JsonObject;
         foreach (var node in J.Arr(J.Obj(candidate, "content"), "parts") ?? [])
             if (node is JsonObject part) Part(core, part);
-        if (J.Str(candidate, "finishReason", "finish_reason") is { Length: > 0 } finish) core.Finish(StopReasons.FromGemini(finish));
+        if (J.Str(candidate, "finishReason", "finish_reason") is { Length: > 0 } finish) core.FinishAtEnd(StopReasons.FromGemini(finish));
         else if (candidate is null && J.Str(J.Obj(evt, "promptFeedback", "prompt_feedback"), "blockReason", "block_reason") is not null)
             core.Finish(StopReason.ContentFilter);
     }

@@ -9,6 +9,7 @@ namespace NewApi.Relay.Convert.Streaming;
 internal sealed class StreamCore(StreamEncoder encoder, ResponseOptions options)
 {
     private StopReason? _stop;
+    private StopReason? _pendingStop;
 
     public ResponseOptions Options { get; } = options;
     public SseWriter Sse { get; } = new();
@@ -16,7 +17,8 @@ internal sealed class StreamCore(StreamEncoder encoder, ResponseOptions options)
     public string? Id { get; private set; }
     public string? Model { get; private set; }
     public long Created { get; private set; }
-    public StopReason Stop => _stop ?? (Blocks.Exists(b => b.Kind == BlockKind.ToolUse) ? StopReason.ToolUse : StopReason.EndTurn);
+    public StopReason Stop => _stop ?? (_pendingStop is { } p && p != StopReason.EndTurn ? p
+        : Blocks.Exists(b => b.Kind == BlockKind.ToolUse) ? StopReason.ToolUse : StopReason.EndTurn);
     public string? StopSequence { get; private set; }
     public TokenUsage Usage { get; private set; } = TokenUsage.Empty;
     public bool HasUsage { get; private set; }
@@ -105,6 +107,17 @@ internal sealed class StreamCore(StreamEncoder encoder, ResponseOptions options)
         encoder.OnFinish(this);
     }
 
+    /// <summary>
+    /// A stop reason carried by a chunk that may not be the last (Gemini marks every chunk of a candidate, and its stream
+    /// has no terminal event): kept, and applied when the upstream ends, so no content ever follows the client's finish.
+    /// </summary>
+    public void FinishAtEnd(StopReason reason, string? stopSequence = null)
+    {
+        if (Ended || Finished) return;
+        _pendingStop = reason;
+        StopSequence ??= stopSequence;
+    }
+
     public void SetUsage(TokenUsage usage)
     {
         if (!usage.HasTokens) return;
@@ -125,6 +138,7 @@ internal sealed class StreamCore(StreamEncoder encoder, ResponseOptions options)
     public void End()
     {
         if (Ended) return;
+        if (_pendingStop is { } pending && !Finished) Finish(pending);
         Start();
         CloseAll();
         if (!Finished)

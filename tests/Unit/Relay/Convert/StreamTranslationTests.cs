@@ -273,4 +273,21 @@ public sealed class StreamTranslationTests
         var view = AnswerView.FromStream(WireFamily.Claude, Translate(WireFamily.OpenAiChat, WireFamily.Claude, frames).Output);
         Assert.Equal("functions.get_weather:0", Assert.Single(view.Calls).Id);
     }
+
+    [Fact]
+    public void GeminiUpstream_FinishReasonOnEveryChunk_EndsTheClientsAnswerOnlyAtTheEnd()
+    {
+        var frames = new[] { "Hello", " from", " Gemini" }.Select(piece =>
+            $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":"{{piece}}"}]},"finishReason":"STOP","index":0}],"modelVersion":"g"}""").ToList();
+        var events = ParseSse(Translate(WireFamily.Gemini, WireFamily.OpenAiChat, frames).Output).Where(e => !e.IsDone).ToList();
+        static JsonNode? Choice(SseEvent e) => e.Json["choices"] is JsonArray { Count: > 0 } c ? c[0] : null;
+        var finish = events.FindIndex(e => Choice(e)?["finish_reason"]?.GetValue<string>() == "stop");
+        Assert.True(finish > 0);
+        Assert.DoesNotContain(events.Skip(finish + 1), e => Choice(e)?["delta"]?["content"] is not null);
+        Assert.Equal("Hello from Gemini", string.Concat(events.Select(e => Choice(e)?["delta"]?["content"]?.GetValue<string>())));
+
+        var claude = ParseSse(Translate(WireFamily.Gemini, WireFamily.Claude, frames).Output);
+        Assert.Single(claude, e => e.Event == "content_block_start");
+        Assert.Equal("end_turn", claude.Single(e => e.Event == "message_delta").Json["delta"]!["stop_reason"]!.GetValue<string>());
+    }
 }
