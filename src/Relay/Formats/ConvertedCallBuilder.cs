@@ -46,6 +46,11 @@ public sealed class ConvertedCallBuilder(OutboundHttp http)
         {
             return (null, null, RelayError.BadRequest(e.Message, ErrorCodes.ConvertRequestFailed));
         }
+        catch (Exception e) when (ConvertedRelay.IsConversionFault(e))
+        {
+            // A field of the wrong shape deep inside the body (the converters read JSON nodes as the dialect defines them).
+            return (null, null, RelayError.BadRequest("invalid request body: a field has the wrong type for this API", ErrorCodes.ConvertRequestFailed));
+        }
         var json = converted.Body;
         var overwritten = upstream == WireFamily.OpenAiChat && runtime.SystemPrompt is { } prompt && SystemPrompt.Apply(json, prompt, runtime.SystemPromptOverride);
         if (ParamOverride.Apply(json, runtime.ParamOverride, runtime.ParamOverrideInvalid, rc.Request.Model) is { } poError) return (null, null, poError);

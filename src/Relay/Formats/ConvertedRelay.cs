@@ -86,9 +86,10 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         {
             converted = FormatConverter.ConvertResponse(upstream, client, body, options);
         }
-        catch (ConversionException e)
+        catch (Exception e) when (IsConversionFault(e))
         {
-            return new AttemptOutcome { Error = RelayError.Local(502, e.Message, ErrorCodes.BadResponseBody, skipRetry: true) };
+            return new AttemptOutcome { Error = RelayError.Local(502, e is ConversionException ? e.Message : "upstream answer could not be converted",
+                ErrorCodes.BadResponseBody, skipRetry: true) };
         }
         var output = new ArrayBufferWriter<byte>(bytes.Length + 256);
         using (var w = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -198,11 +199,20 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         {
             return StreamEnd.Interrupted;
         }
+        catch (Exception e) when (IsConversionFault(e))
+        {
+            return StreamEnd.Interrupted;   // an event the converters cannot read: an error event, never a crash mid-stream
+        }
         finally
         {
             await reader.CompleteAsync();
         }
     }
+
+    /// <summary>What a malformed body (or event) can make the converters throw.</summary>
+    internal static bool IsConversionFault(Exception e) => e is ConversionException or InvalidOperationException or FormatException
+        or InvalidCastException or ArgumentException or KeyNotFoundException or NullReferenceException or IndexOutOfRangeException or OverflowException
+        or JsonException;
 
     private static AttemptOutcome Finished(StreamTranslator translator, StreamEnd end) => new()
     {

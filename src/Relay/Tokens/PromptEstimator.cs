@@ -70,7 +70,7 @@ public sealed class PromptEstimator(TokenCounter counter)
                 {
                     if (part.ValueKind != JsonValueKind.Object) continue;
                     if (part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String) text.Append(t.GetString()).Append('\n');
-                    else if (part.TryGetProperty("type", out var type) && type.ValueEquals("image_url")) extra += PerImage;
+                    else if (part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("image_url")) extra += PerImage;
                 }
         }
         return extra;
@@ -82,7 +82,7 @@ public sealed class PromptEstimator(TokenCounter counter)
         var extra = 0;
         foreach (var tool in tools.EnumerateArray())
         {
-            if (!tool.TryGetProperty("function", out var f) || f.ValueKind != JsonValueKind.Object) continue;
+            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("function", out var f) || f.ValueKind != JsonValueKind.Object) continue;
             extra += PerTool;
             Append(text, f, "name");
             Append(text, f, "description");
@@ -102,7 +102,7 @@ public sealed class PromptEstimator(TokenCounter counter)
                 foreach (var item in node.EnumerateArray()) extra += Walk(item, text, depth + 1);
                 break;
             case JsonValueKind.Object:
-                if (node.TryGetProperty("type", out var type) && (type.ValueEquals("image") || type.ValueEquals("input_image"))) return PerImage;
+                if (node.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && (type.ValueEquals("image") || type.ValueEquals("input_image"))) return PerImage;
                 foreach (var p in node.EnumerateObject())
                 {
                     switch (p.Name)
