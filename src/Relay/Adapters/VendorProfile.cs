@@ -10,10 +10,12 @@ public enum AuthStyle { Bearer, AzureApiKey, AnthropicKey, GoogleKey }
 /// One vendor of the OpenAI family as data: default base URL (used when the channel's is empty), the path prefix that
 /// replaces "/v1" (Zhipu's /api/paas/v4, Volcengine's /api/v3 …), how the key is sent, and whether the vendor accepts
 /// <c>stream_options</c> (so streams can ask for a usage chunk). <see cref="Dialect"/> is the chat protocol the vendor speaks:
-/// requests in another dialect are converted (Claude and Gemini channels speak their own).
+/// requests in another dialect are converted (Claude and Gemini channels speak their own). <see cref="NativeResponses"/>:
+/// the vendor serves <c>/v1/responses</c> itself; for the others a Responses request is converted to chat completions,
+/// so Codex and other Responses clients work through any channel.
 /// </summary>
 public sealed record VendorProfile(ChannelType Type, string DefaultBaseUrl, string PathPrefix = "/v1", AuthStyle Auth = AuthStyle.Bearer,
-    bool StreamOptions = false, WireFamily Dialect = WireFamily.OpenAiChat);
+    bool StreamOptions = false, WireFamily Dialect = WireFamily.OpenAiChat, bool NativeResponses = false);
 
 /// <summary>
 /// The vendors NewApi relays to: the OpenAI-compatible family served through <see cref="OpenAi.OpenAiAdapter"/>, and
@@ -23,20 +25,20 @@ public static class VendorProfiles
 {
     private static readonly Dictionary<ChannelType, VendorProfile> Profiles = new VendorProfile[]
     {
-        new(ChannelType.Unknown, "https://api.openai.com", StreamOptions: true),
-        new(ChannelType.OpenAI, "https://api.openai.com", StreamOptions: true),
-        new(ChannelType.Azure, "", Auth: AuthStyle.AzureApiKey, StreamOptions: true),
-        new(ChannelType.Custom, ""),
+        new(ChannelType.Unknown, "https://api.openai.com", StreamOptions: true, NativeResponses: true),
+        new(ChannelType.OpenAI, "https://api.openai.com", StreamOptions: true, NativeResponses: true),
+        new(ChannelType.Azure, "", Auth: AuthStyle.AzureApiKey, StreamOptions: true, NativeResponses: true),
+        new(ChannelType.Custom, "", NativeResponses: true),
         new(ChannelType.Ollama, "http://localhost:11434", StreamOptions: true),
-        new(ChannelType.OpenRouter, "https://openrouter.ai/api"),
+        new(ChannelType.OpenRouter, "https://openrouter.ai/api", NativeResponses: true),
         new(ChannelType.DeepSeek, "https://api.deepseek.com", StreamOptions: true),
         new(ChannelType.Moonshot, "https://api.moonshot.cn", StreamOptions: true),
         new(ChannelType.Mistral, "https://api.mistral.ai"),
-        new(ChannelType.XAi, "https://api.x.ai", StreamOptions: true),
+        new(ChannelType.XAi, "https://api.x.ai", StreamOptions: true, NativeResponses: true),
         new(ChannelType.SiliconFlow, "https://api.siliconflow.cn", StreamOptions: true),
-        new(ChannelType.Perplexity, "https://api.perplexity.ai", PathPrefix: ""),
+        new(ChannelType.Perplexity, "https://api.perplexity.ai", PathPrefix: "", NativeResponses: true),
         new(ChannelType.ZhipuV4, "https://open.bigmodel.cn", PathPrefix: "/api/paas/v4", StreamOptions: true),
-        new(ChannelType.VolcEngine, "https://ark.cn-beijing.volces.com", PathPrefix: "/api/v3", StreamOptions: true),
+        new(ChannelType.VolcEngine, "https://ark.cn-beijing.volces.com", PathPrefix: "/api/v3", StreamOptions: true, NativeResponses: true),
         new(ChannelType.BaiduV2, "https://qianfan.baidubce.com", PathPrefix: "/v2", StreamOptions: true),
         new(ChannelType.Ali, "https://dashscope.aliyuncs.com", PathPrefix: "/compatible-mode/v1", StreamOptions: true),
         new(ChannelType.MiniMax, "https://api.minimax.chat", StreamOptions: true),

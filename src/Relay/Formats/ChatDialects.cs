@@ -38,7 +38,8 @@ public static class ChatDialects
         client = null;
         upstream = WireFamily.OpenAiChat;
         if (profile is null) return false;
-        if (adapter is not null && adapter.Supports(kind)) return true;
+        // A Responses request to a vendor without /v1/responses of its own goes out as chat completions.
+        if (adapter is not null && adapter.Supports(kind) && (kind != RouteKind.Responses || profile.NativeResponses)) return true;
         if (OfRoute(kind) is not { } from) return false;
         // Embeddings convert only between OpenAI's and Gemini's APIs (EmbeddingRelay).
         if (EmbeddingConverter.IsEmbedding(kind) && profile.Dialect is not (WireFamily.OpenAiChat or WireFamily.Gemini)) return false;

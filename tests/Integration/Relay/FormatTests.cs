@@ -23,7 +23,9 @@ public sealed class FormatTests(FormatTests.Fixture fx) : IClassFixture<FormatTe
             await CreateChannelAsync("fmt-claude", key: "key-claude", type: ChannelType.Anthropic);
             await CreateChannelAsync("fmt-gemini", key: "key-gemini", type: ChannelType.Gemini);
             await CreateChannelAsync("fmt-claude-429", key: "key-429", type: ChannelType.Anthropic);
-            await SetOptionAsync("ModelRatio", """{"fmt-gpt":2,"fmt-claude":2,"fmt-gemini":2,"fmt-claude-429":2}""");
+            await CreateChannelAsync("fmt-deepseek", key: "key-deepseek", type: ChannelType.DeepSeek);
+            await SetOptionAsync("ModelRatio", """{"fmt-gpt":2,"fmt-claude":2,"fmt-gemini":2,"fmt-claude-429":2,"fmt-deepseek":2}""");
+            await SetOptionAsync("CompletionRatio", """{"fmt-gpt":3,"fmt-claude":3,"fmt-gemini":3,"fmt-deepseek":3}""");
         }
     }
 
@@ -254,5 +256,28 @@ public sealed class FormatTests(FormatTests.Fixture fx) : IClassFixture<FormatTe
         var unknown = await http.PostAsync("/v1beta/models/fmt-gemini:frobnicate", RelayFixture.Json("{}"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("NOT_FOUND", RelayFixture.Parse(await unknown.Content.ReadAsStringAsync()).GetProperty("error").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ResponsesClient_ToAChatOnlyVendor_IsConvertedToChatCompletions()
+    {
+        var (user, http, _) = await CallerAsync();
+        var resp = await http.PostAsync("/v1/responses", RelayFixture.Json("""{"model":"fmt-deepseek","input":"hi","instructions":"be brief"}"""));
+        var body = RelayFixture.Parse(await resp.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+        Assert.Equal("response", body.GetProperty("object").GetString());
+        Assert.Contains("Hello from the fake upstream", body.GetProperty("output").GetRawText());
+        var up = LastUpstream();
+        Assert.Equal("/v1/chat/completions", up.PathAndQuery);
+        Assert.Equal("system", up.Json.GetProperty("messages")[0].GetProperty("role").GetString());
+        await BilledAsync(user, ["OpenAI Responses", "OpenAI Compatible"], claude: false);
+
+        var (user2, http2, _) = await CallerAsync();
+        var stream = await http2.PostAsync("/v1/responses", RelayFixture.Json("""{"model":"fmt-deepseek","input":"hi","stream":true}"""));
+        var text = await stream.Content.ReadAsStringAsync();
+        Assert.StartsWith("event: response.created\n", text);
+        Assert.Contains("event: response.output_text.delta\n", text);
+        Assert.Contains("event: response.completed\n", text);
+        await BilledAsync(user2, ["OpenAI Responses", "OpenAI Compatible"], claude: false);
     }
 }
