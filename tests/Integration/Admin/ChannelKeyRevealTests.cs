@@ -126,4 +126,23 @@ public sealed class ChannelKeyRevealTests(GatewayFixture gw) : IClassFixture<Gat
         Assert.Equal("VERIFICATION_EXPIRED", expiredBody.GetProperty("code").GetString());
         root.Dispose();
     }
+
+    [Fact]
+    public async Task WrongCodes_LockTwoFactor_LikeEverywhereElse()
+    {
+        var (root, id, _) = await SetupAsync("lock");
+        var secret = KeyGeneration.GenerateRandomKey(20);
+        var box = gw.Services.GetRequiredService<SecretBox>();
+        await gw.Services.GetRequiredService<SqliteDb>().WriteAsync((conn, tx) => conn.ExecuteAsync(
+            "INSERT INTO two_fas(user_id, secret, is_enabled) VALUES ($u, $s, 1)", tx, default,
+            ("$u", root.UserId), ("$s", box.Encrypt(Base32Encoding.ToString(secret)))));
+        var good = new Totp(secret).ComputeTotp(DateTime.UtcNow);
+        var wrong = good == "000000" ? "111111" : "000000";
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.Forbidden, (await RevealAsync(root, id, new { code = wrong })).Response.StatusCode);
+        // NewApi: the reveal route counts failures with the 2FA service, so six digits cannot be guessed here either.
+        var (locked, body) = await RevealAsync(root, id, new { code = good });
+        Assert.Equal(HttpStatusCode.Forbidden, locked.StatusCode);
+        Assert.Equal("VERIFICATION_INVALID", body.GetProperty("code").GetString());
+        root.Dispose();
+    }
 }
