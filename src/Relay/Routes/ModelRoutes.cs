@@ -30,6 +30,7 @@ public static class ModelRoutes
         app.MapGet("/v1/models", list);
         app.MapGet("/v1beta/openai/models", list);
         app.MapGet("/v1beta/models", ctx => ListAsync(ctx, auth, channels, prices, groups, gemini: true));
+        app.MapGet("/v1beta/models/{model}", ctx => RetrieveGeminiAsync(ctx, auth, channels, prices, groups));
         app.MapGet("/v1/models/{model}", ctx => RetrieveAsync(ctx, auth, channels, prices, groups));
     }
 
@@ -67,6 +68,25 @@ public static class ModelRoutes
             if (IsAnthropic(ctx.Request)) AnthropicModel(w, id);
             else OpenAiModel(w, id);
         });
+    }
+
+    /// <summary>NewApi: one Gemini model (Google's SDKs and LangChain ask for it); New API had no such route.</summary>
+    private static async Task RetrieveGeminiAsync(HttpContext ctx, RelayAuthenticator auth, ChannelCache channels, PriceBook prices, GroupPolicy groups)
+    {
+        var (caller, error) = await auth.AuthenticateAsync(ctx, ctx.RequestAborted);
+        if (caller is null)
+        {
+            await RelayErrorResponder.WriteAsync(ctx, error!, ctx.RequestAborted);
+            return;
+        }
+        var id = (string)ctx.Request.RouteValues["model"]!;
+        if (id.StartsWith("models/", StringComparison.Ordinal)) id = id["models/".Length..];
+        if (!Visible(caller, channels.Current, prices.Current, groups).Contains(id))
+        {
+            await RelayErrorResponder.WriteAsync(ctx, RelayError.Local(404, $"models/{id} is not found", ErrorCodes.ModelNotFound), ctx.RequestAborted);
+            return;
+        }
+        await WriteAsync(ctx, w => GeminiModel(w, id));
     }
 
     public static IReadOnlyList<string> Visible(RelayCaller caller, ChannelSnapshot snapshot, PriceTables prices, GroupPolicy groups)
@@ -118,20 +138,22 @@ public static class ModelRoutes
     {
         w.WriteStartObject();
         w.WriteStartArray("models");
-        foreach (var m in models)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", m);
-            w.WriteString("displayName", m);
-            w.WriteStartArray("supportedGenerationMethods");
-            w.WriteStringValue("generateContent");
-            w.WriteStringValue("streamGenerateContent");
-            w.WriteStringValue("countTokens");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
+        foreach (var m in models) GeminiModel(w, m);
         w.WriteEndArray();
         w.WriteNull("nextPageToken");
+        w.WriteEndObject();
+    }
+
+    private static void GeminiModel(Utf8JsonWriter w, string id)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", id);
+        w.WriteString("displayName", id);
+        w.WriteStartArray("supportedGenerationMethods");
+        w.WriteStringValue("generateContent");
+        w.WriteStringValue("streamGenerateContent");
+        w.WriteStringValue("countTokens");
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

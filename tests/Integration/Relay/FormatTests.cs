@@ -253,6 +253,11 @@ public sealed class FormatTests(FormatTests.Fixture fx) : IClassFixture<FormatTe
         var names = list.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("name").GetString()).ToList();
         Assert.Contains("fmt-gemini", names);
         Assert.Contains("fmt-claude", names);
+        var one = RelayFixture.Parse(await http.GetStringAsync("/v1beta/models/fmt-gemini"));
+        Assert.Equal("fmt-gemini", one.GetProperty("name").GetString());
+        var missing = await http.GetAsync("/v1beta/models/no-such-model");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("NOT_FOUND", RelayFixture.Parse(await missing.Content.ReadAsStringAsync()).GetProperty("error").GetProperty("status").GetString());
         var unknown = await http.PostAsync("/v1beta/models/fmt-gemini:frobnicate", RelayFixture.Json("{}"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("NOT_FOUND", RelayFixture.Parse(await unknown.Content.ReadAsStringAsync()).GetProperty("error").GetProperty("status").GetString());
