@@ -6,6 +6,7 @@ using NewApi.Auth;
 using NewApi.Common;
 using NewApi.Json;
 using NewApi.Json.Contracts.Admin;
+using NewApi.Storage.OAuth;
 using NewApi.Storage.Options;
 using NewApi.Storage.Setup;
 using NewApi.Storage.Users;
@@ -29,8 +30,25 @@ public static class SystemEndpoints
         return api;
     }
 
-    private static async Task<Envelope<JsonObject>> StatusAsync(OptionsStore options, SetupRepository setup, StartTime start, CancellationToken ct) =>
-        Api.Ok(StatusDocument.Build(options.Current, await setup.IsInitialisedAsync(ct), start.UnixSeconds));
+    private static async Task<Envelope<JsonObject>> StatusAsync(OptionsStore options, SetupRepository setup, StartTime start,
+        CustomOAuthProviderRepository oauth, CancellationToken ct)
+    {
+        var d = StatusDocument.Build(options.Current, await setup.IsInitialisedAsync(ct), start.UnixSeconds);
+        // The login page's buttons for the enabled custom OAuth providers: public fields only, never the secret.
+        var enabled = (await oauth.ListAsync(ct)).Where(p => p.Enabled).ToList();
+        if (enabled.Count > 0)
+        {
+            var list = new JsonArray();
+            foreach (var p in enabled)
+                list.Add((JsonNode)new JsonObject
+                {
+                    ["id"] = p.Id, ["name"] = p.Name, ["slug"] = p.Slug, ["icon"] = p.Icon, ["client_id"] = p.ClientId,
+                    ["authorization_endpoint"] = p.AuthorizationEndpoint, ["scopes"] = p.Scopes,
+                });
+            d["custom_oauth_providers"] = list;
+        }
+        return Api.Ok(d);
+    }
 
     private static async Task<Envelope<SetupStatusView>> GetSetupAsync(SetupRepository setup, UserRepository users, CancellationToken ct)
     {

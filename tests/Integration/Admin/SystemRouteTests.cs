@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using NewApi.Tests.Support;
 
 namespace NewApi.Tests.Integration.Admin;
@@ -19,6 +20,28 @@ public sealed class SystemRouteTests(GatewayFixture gw) : IClassFixture<GatewayF
                      "quota_display_type", "turnstile_check", "github_oauth", "oidc_enabled", "passkey_login", "chats", "docs_link" })
             Assert.True(data.TryGetProperty(key, out _), "missing status key " + key);
         Assert.Equal(500000, data.GetProperty("quota_per_unit").GetDouble());
+    }
+
+    [Fact]
+    public async Task Status_ListsEnabledCustomOAuthProviders_WithoutTheirSecrets()
+    {
+        var repo = gw.Services.GetRequiredService<NewApi.Storage.OAuth.CustomOAuthProviderRepository>();
+        await repo.InsertAsync(new NewApi.Storage.OAuth.CustomOAuthProviderRow
+        {
+            Name = "Corp SSO", Slug = "corp-sso", Enabled = true, ClientId = "corp-client", ClientSecret = "corp-secret-value",
+            AuthorizationEndpoint = "https://sso.example.com/authorize", TokenEndpoint = "https://sso.example.com/token",
+            UserInfoEndpoint = "https://sso.example.com/userinfo",
+        }, 1);
+        await repo.InsertAsync(new NewApi.Storage.OAuth.CustomOAuthProviderRow { Name = "Off", Slug = "off-sso", Enabled = false, ClientId = "off" }, 1);
+        using var anon = gw.Anonymous();
+        var resp = await anon.GetAsync("/api/status");
+        var text = await resp.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("corp-secret-value", text);
+        var providers = JsonDocument.Parse(text).RootElement.GetProperty("data").GetProperty("custom_oauth_providers");
+        var corp = Assert.Single(providers.EnumerateArray());
+        Assert.Equal("corp-sso", corp.GetProperty("slug").GetString());
+        Assert.Equal("corp-client", corp.GetProperty("client_id").GetString());
+        Assert.Equal("https://sso.example.com/authorize", corp.GetProperty("authorization_endpoint").GetString());
     }
 
     [Theory]
