@@ -19,6 +19,8 @@ public readonly record struct UsageCounts
     public long ReasoningTokens { get; init; }
     /// <summary>Claude semantics: <see cref="PromptTokens"/> excludes cache tokens (OpenAI's includes them).</summary>
     public bool AnthropicSemantics { get; init; }
+    /// <summary>Server-side web searches the upstream ran (Claude <c>server_tool_use.web_search_requests</c>), billed per call.</summary>
+    public long WebSearchCalls { get; init; }
 
     public long Total => PromptTokens + CompletionTokens;
 }
@@ -26,6 +28,9 @@ public readonly record struct UsageCounts
 /// <summary>New API's quota arithmetic: decimal maths, rounded half away from zero.</summary>
 public static class QuotaMath
 {
+    /// <summary>Claude's server web search: $10 per 1 000 calls (relay.md §3.6 tool surcharges), in quota units per call.</summary>
+    private const decimal WebSearchPerCall = 10m / 1000m;
+
     /// <summary>1-hour cache writes cost 1.6 times the cache-creation ratio (6 / 3.75, fixed).</summary>
     private const decimal OneHourWriteFactor = 1.6m;
 
@@ -42,11 +47,12 @@ public static class QuotaMath
     {
         if (u.Total == 0) return 0;   // new-api: the upstream reported nothing, nothing is charged
         var g = (decimal)groupRatio;
-        if (p.UsePrice) return Round((decimal)p.ModelPrice * (decimal)quotaPerUnit * g);
+        var tools = u.WebSearchCalls * WebSearchPerCall * (decimal)quotaPerUnit * g;
+        if (p.UsePrice) return Round((decimal)p.ModelPrice * (decimal)quotaPerUnit * g + tools);
         var m = (decimal)p.ModelRatio;
         var quota = p.HasAudioRatio && u.AudioInputTokens + u.AudioOutputTokens > 0 ? AudioQuota(p, u) * m * g : TextQuota(p, u) * m * g;
         if (m * g != 0 && quota <= 0) quota = 1;
-        var rounded = Round(quota);
+        var rounded = Round(quota + tools);
         return rounded == 0 && m * g != 0 ? 1 : rounded;
     }
 

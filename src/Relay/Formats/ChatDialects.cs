@@ -57,6 +57,6 @@ public static class ChatDialects
         AnthropicSemantics = upstream == WireFamily.Claude,
         PromptTokens = upstream == WireFamily.Claude ? u.UncachedPrompt : u.Prompt, CompletionTokens = u.Completion, CachedTokens = u.CachedRead, CacheWriteTokens = u.CacheCreation,
         CacheWrite5mTokens = u.CacheCreation5m, CacheWrite1hTokens = u.CacheCreation1h, ImageTokens = u.ImageIn,
-        AudioInputTokens = u.AudioIn, AudioOutputTokens = u.AudioOut, ReasoningTokens = u.Reasoning,
+        AudioInputTokens = u.AudioIn, AudioOutputTokens = u.AudioOut, ReasoningTokens = u.Reasoning, WebSearchCalls = u.WebSearchRequests,
     };
 }

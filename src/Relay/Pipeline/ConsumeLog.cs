@@ -65,6 +65,12 @@ public static class ConsumeLog
                 w.WriteNumber("cache_creation_ratio", p.CreateCacheRatio);
             }
             if (u.ReasoningTokens > 0) w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+            if (u.WebSearchCalls > 0)
+            {
+                w.WriteBoolean("web_search", true);
+                w.WriteNumber("web_search_call_count", u.WebSearchCalls);
+                w.WriteNumber("web_search_price", 10);
+            }
             if (u.ImageTokens > 0)
             {
                 w.WriteBoolean("image", true);

@@ -65,4 +65,13 @@ public sealed class QuotaMathTests
         Assert.Equal(3000, QuotaMath.PreConsume(Ratio(2), 1, 100, 1000, 500, 500_000));
         Assert.Equal(2 * (800 + 0), QuotaMath.PreConsume(Ratio(2), 1, 800, 0, 500, 500_000));
     }
+
+    [Fact]
+    public void ClaudeWebSearch_IsBilledPerCall_OnTopOfTokens()
+    {
+        // 1000 in + 500 out × 4 at ratio 0.075 = 225; 3 searches × $10/1K × 500 000 × group 1 = 15 000.
+        var u = new UsageCounts { PromptTokens = 1000, CompletionTokens = 500, WebSearchCalls = 3, AnthropicSemantics = true };
+        Assert.Equal(225 + 15_000, QuotaMath.Final(Ratio(0.075, 4), 1, u, 500_000));
+        Assert.Equal(2 * (225 + 15_000), QuotaMath.Final(Ratio(0.075, 4), 2, u, 500_000));
+    }
 }
