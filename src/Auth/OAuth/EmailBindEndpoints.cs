@@ -8,13 +8,17 @@ using NewApi.Storage.Users;
 
 namespace NewApi.Auth.OAuth;
 
-/// <summary>POST /api/oauth/email/bind <c>{email, code}</c>: the code mailed by /api/verification (purpose "v").</summary>
+/// <summary>
+/// POST /api/oauth/email/bind <c>{email, code}</c>: the code mailed by /api/verification (purpose "v"). The older
+/// <c>GET ?email=&amp;code=</c> form (New API's API list still names it) is answered the same way.
+/// </summary>
 public static class EmailBindEndpoints
 {
     public static RouteGroupBuilder MapEmailBind(this RouteGroupBuilder api)
     {
         // NewApi: New API had no auth here and panicked without a session; a signed-in user is required (401 otherwise).
         api.MapPost("/oauth/email/bind", BindAsync).RequireRole(Role.User).RateLimited(RateLimitKind.Critical);
+        api.MapGet("/oauth/email/bind", BindFromQueryAsync).RequireRole(Role.User).RateLimited(RateLimitKind.Critical);
         return api;
     }
 
@@ -24,8 +28,18 @@ public static class EmailBindEndpoints
         NewApi.Auth.Email.VerificationCodes codes, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync(ctx.Request, SecurityJson.Default.EmailBindRequest, ct);
-        var email = body?.Email?.Trim().ToLowerInvariant() ?? "";
-        var code = body?.Code?.Trim() ?? "";
+        return await BindCoreAsync(ctx, body?.Email, body?.Code, users, identities, codes, ct);
+    }
+
+    private static Task<IResult> BindFromQueryAsync(HttpContext ctx, UserRepository users, ExternalIdentityRepository identities,
+        NewApi.Auth.Email.VerificationCodes codes, CancellationToken ct) =>
+        BindCoreAsync(ctx, ctx.Request.Query["email"].ToString(), ctx.Request.Query["code"].ToString(), users, identities, codes, ct);
+
+    private static async Task<IResult> BindCoreAsync(HttpContext ctx, string? emailIn, string? codeIn, UserRepository users,
+        ExternalIdentityRepository identities, NewApi.Auth.Email.VerificationCodes codes, CancellationToken ct)
+    {
+        var email = emailIn?.Trim().ToLowerInvariant() ?? "";
+        var code = codeIn?.Trim() ?? "";
         if (email.Length is 0 or > 50 || code.Length == 0 || !IsEmail(email)) return Fail("无效的参数");
         var me = ctx.CurrentUser();
         var current = await users.FindAsync(me.Id, ct);

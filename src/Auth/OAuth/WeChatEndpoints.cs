@@ -19,6 +19,8 @@ public static class WeChatEndpoints
         api.MapGet("/oauth/wechat", LoginAsync).RateLimited(RateLimitKind.Critical);
         // NewApi: New API's bind routes had no auth and panicked without a session; here they need a signed-in user (401).
         api.MapPost("/oauth/wechat/bind", BindAsync).RequireRole(Role.User).RateLimited(RateLimitKind.Critical);
+        // The older GET ?code= form, still in New API's API list.
+        api.MapGet("/oauth/wechat/bind", BindFromQueryAsync).RequireRole(Role.User).RateLimited(RateLimitKind.Critical);
         return api;
     }
 
@@ -52,7 +54,19 @@ public static class WeChatEndpoints
         if (!o.GetBool("WeChatAuthEnabled")) return Fail(Disabled);
         var body = await JsonBody.ReadAsync(ctx.Request, SecurityJson.Default.CodeRequest, ct);
         if (body is null) return Fail("无效的请求");
-        var (wechatId, error) = await wechat.ResolveAsync(o, body.Code, ct);
+        return await BindCoreAsync(ctx, o, body.Code, wechat, identities, ct);
+    }
+
+    private static Task<IResult> BindFromQueryAsync(HttpContext ctx, OptionsStore options, WeChatClient wechat, ExternalIdentityRepository identities,
+        CancellationToken ct) =>
+        options.Current.GetBool("WeChatAuthEnabled")
+            ? BindCoreAsync(ctx, options.Current, ctx.Request.Query["code"].ToString(), wechat, identities, ct)
+            : Task.FromResult(Fail(Disabled));
+
+    private static async Task<IResult> BindCoreAsync(HttpContext ctx, OptionsSnapshot o, string? code, WeChatClient wechat,
+        ExternalIdentityRepository identities, CancellationToken ct)
+    {
+        var (wechatId, error) = await wechat.ResolveAsync(o, code, ct);
         if (wechatId is null) return Fail(error);
         if (await identities.FindAsync(ExternalIdColumn.WeChat, wechatId, ct) is not null) return Fail("该微信账号已被绑定");
         await identities.SetAsync(ctx.CurrentUser().Id, ExternalIdColumn.WeChat, wechatId, ct);

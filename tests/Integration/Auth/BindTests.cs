@@ -120,5 +120,10 @@ public sealed class BindTests(OAuthFixture gw) : IClassFixture<OAuthFixture>
         var second = await codes.IssueAsync(NewApi.Auth.Email.VerificationCodes.EmailVerification, "second@example.com", CancellationToken.None);
         JsonAssert.Success(await other.PostAsync("/api/oauth/email/bind", new { email = "second@example.com", code = second }));
         JsonAssert.Failure(await other.PostAsync("/api/oauth/email/bind", new { email = "second@example.com", code = second }));
+        // The older GET form from New API's API list works the same way.
+        var third = await codes.IssueAsync(NewApi.Auth.Email.VerificationCodes.EmailVerification, "third@example.com", CancellationToken.None);
+        JsonAssert.Failure(await other.GetAsync("/api/oauth/email/bind?email=third@example.com&code=wrong1"));
+        JsonAssert.Success(await other.GetAsync("/api/oauth/email/bind?email=third@example.com&code=" + third));
+        Assert.Equal("third@example.com", (await other.GetAsync("/api/user/self")).GetProperty("data").GetProperty("email").GetString());
     }
 }
