@@ -22,7 +22,8 @@ public sealed class ConvertedCallBuilder(OutboundHttp http)
 {
     private const int MaxMediaBytes = 20 * 1024 * 1024;
 
-    public async Task<(UpstreamCall? Call, ConvertedRequest? Converted, RelayError? Error)> BuildAsync(RelayContext rc, UpstreamTarget target,
+    /// <returns>The call, and the client's body as parsed (left untouched by a cross-dialect conversion; Responses answers echo it).</returns>
+    public async Task<(UpstreamCall? Call, JsonObject? ClientBody, RelayError? Error)> BuildAsync(RelayContext rc, UpstreamTarget target,
         WireFamily client, WireFamily upstream, CancellationToken ct)
     {
         var runtime = target.Runtime;
@@ -54,7 +55,7 @@ public sealed class ConvertedCallBuilder(OutboundHttp http)
         var json = converted.Body;
         var overwritten = upstream == WireFamily.OpenAiChat && runtime.SystemPrompt is { } prompt && SystemPrompt.Apply(json, prompt, runtime.SystemPromptOverride);
         if (ParamOverride.Apply(json, runtime.ParamOverride, runtime.ParamOverrideInvalid, rc.Request.Model) is { } poError) return (null, null, poError);
-        var content = new ByteArrayContent(Serialize(json));
+        var content = new ByteArrayContent(UpstreamRequestBuilder.Serialize(json));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var message = new HttpRequestMessage(HttpMethod.Post, ChatUpstream.Uri(upstream, target, converted.Model ?? upstreamModel, converted.Stream, rc.Http.Request))
         {
@@ -67,7 +68,7 @@ public sealed class ConvertedCallBuilder(OutboundHttp http)
             message.Dispose();
             return (null, null, hoError);
         }
-        return (new UpstreamCall(message, model, overwritten), converted, null);
+        return (new UpstreamCall(message, model, overwritten), body, null);
     }
 
     /// <summary>Downloads each remote medium (bounded, SSRF-checked) and inlines it; a failure is the client's 400.</summary>
@@ -103,10 +104,4 @@ public sealed class ConvertedCallBuilder(OutboundHttp http)
     private static RelayError TooLarge(MediaSlot slot) =>
         RelayError.BadRequest($"{slot.Kind} {slot.Url} is larger than {MaxMediaBytes / (1024 * 1024)} MB", ErrorCodes.ConvertRequestFailed);
 
-    private static byte[] Serialize(JsonObject json)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer)) json.WriteTo(writer);
-        return buffer.WrittenSpan.ToArray();
-    }
 }

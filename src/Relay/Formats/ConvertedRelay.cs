@@ -44,9 +44,7 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
     private static async Task<AttemptOutcome> JsonAsync(HttpContext ctx, HttpResponseMessage response, WireFamily upstream, WireFamily client,
         bool stream, ResponseOptions options, CancellationToken ct)
     {
-        var deadline = ctx.Features.Get<RelayDeadline>();
-        using var cut = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cut?.CancelAfter(deadline!.Left);
+        using var cut = RelayDeadline.Cut(ctx.Features.Get<RelayDeadline>(), ct);
         byte[] bytes;
         bool truncated;
         try
@@ -91,9 +89,7 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
             return new AttemptOutcome { Error = RelayError.Local(502, e is ConversionException ? e.Message : "upstream answer could not be converted",
                 ErrorCodes.BadResponseBody, skipRetry: true) };
         }
-        var output = new ArrayBufferWriter<byte>(bytes.Length + 256);
-        using (var w = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            converted.Body.WriteTo(w);
+        var output = ClientJson(converted.Body, bytes.Length + 256);
         ctx.Response.StatusCode = StatusCodes.Status200OK;
         ctx.Response.ContentType = "application/json";
         ctx.Response.ContentLength = output.WrittenCount;
@@ -122,11 +118,11 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         var writer = ctx.Response.BodyWriter;
         var end = await PumpAsync(response, translator, writer, ctx.Features.Get<RelayDeadline>(), clientGone);
         if (end is StreamEnd.Done or StreamEnd.Eof) translator.Complete(writer);
-        else if (end != StreamEnd.ClientGone) WriteStreamError(writer, translator.Client, StreamError(end));
+        else if (end != StreamEnd.ClientGone) WriteStreamError(writer, translator.Client, SseRelay.StreamError(end));
         if (end != StreamEnd.ClientGone) await writer.FlushAsync(CancellationToken.None);
         var outcome = Finished(translator, end);
         return end is StreamEnd.Timeout or StreamEnd.Interrupted or StreamEnd.TooLarge
-            ? outcome with { Error = RelayError.Local(502, StreamError(end), ErrorCodes.StreamInterrupted) }
+            ? outcome with { Error = RelayError.Local(502, SseRelay.StreamError(end), ErrorCodes.StreamInterrupted) }
             : outcome;
     }
 
@@ -136,12 +132,10 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         var sink = new ArrayBufferWriter<byte>();
         var end = await PumpAsync(response, translator, null, ctx.Features.Get<RelayDeadline>(), ct);
         if (end is StreamEnd.Timeout or StreamEnd.Interrupted or StreamEnd.TooLarge)
-            return new AttemptOutcome { Error = RelayError.Local(502, StreamError(end), ErrorCodes.StreamInterrupted, skipRetry: false) };
+            return new AttemptOutcome { Error = RelayError.Local(502, SseRelay.StreamError(end), ErrorCodes.StreamInterrupted, skipRetry: false) };
         if (end == StreamEnd.ClientGone) return new AttemptOutcome { ClientGone = true };
         translator.Complete(sink);
-        var output = new ArrayBufferWriter<byte>(4096);
-        using (var w = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            translator.BuildResponse().WriteTo(w);
+        var output = ClientJson(translator.BuildResponse(), 4096);
         ctx.Response.StatusCode = StatusCodes.Status200OK;
         ctx.Response.ContentType = "application/json";
         ctx.Response.ContentLength = output.WrittenCount;
@@ -209,6 +203,18 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         }
     }
 
+    /// <summary>A Gemini client that streams without <c>alt=sse</c> gets one JSON array, written as it grows.</summary>
+    private static void StartStream(HttpContext ctx, bool jsonArray) => SseRelay.StartResponse(ctx, jsonArray ? "application/json" : "text/event-stream");
+
+    /// <summary>A converted body as the client gets it (relaxed escaping, as the OpenAI/Claude/Gemini APIs write text).</summary>
+    private static ArrayBufferWriter<byte> ClientJson(JsonObject body, int sizeHint)
+    {
+        var output = new ArrayBufferWriter<byte>(sizeHint);
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        body.WriteTo(w);
+        return output;
+    }
+
     /// <summary>What a malformed body (or event) can make the converters throw.</summary>
     internal static bool IsConversionFault(Exception e) => e is ConversionException or InvalidOperationException or FormatException
         or InvalidCastException or ArgumentException or KeyNotFoundException or NullReferenceException or IndexOutOfRangeException or OverflowException
@@ -220,16 +226,6 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         UpstreamUsage = translator.HasUpstreamUsage ? ChatDialects.ToUsage(translator.Usage, translator.Upstream) : null,
         DeliveredText = translator.HasUpstreamUsage ? "" : translator.CompletionText, ToolCalls = translator.ToolCallCount,
     };
-
-    /// <summary>A Gemini client that streams without <c>alt=sse</c> gets one JSON array, written as it grows.</summary>
-    private static void StartStream(HttpContext ctx, bool jsonArray)
-    {
-        ctx.Response.StatusCode = StatusCodes.Status200OK;
-        ctx.Response.ContentType = jsonArray ? "application/json" : "text/event-stream";
-        ctx.Response.Headers.CacheControl = "no-cache";
-        ctx.Response.Headers["X-Accel-Buffering"] = "no";
-        ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-    }
 
     /// <summary>The client's own error event after a cut or a timeout (never a fake normal ending).</summary>
     private static void WriteStreamError(PipeWriter writer, WireFamily client, string message)
@@ -245,13 +241,6 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         var bytes = Encoding.UTF8.GetBytes(frame);
         writer.Write(bytes);
     }
-
-    private static string StreamError(StreamEnd end) => end switch
-    {
-        StreamEnd.Timeout => "upstream stream timed out",
-        StreamEnd.TooLarge => "upstream stream line too large",
-        _ => "upstream stream ended unexpectedly",
-    };
 
     /// <summary>Every string under a "text" key of a converted body: what was delivered when the upstream reported no usage.</summary>
     private static string ResponseTextOf(JsonNode? node)

@@ -60,7 +60,7 @@ public static class EmbeddingRelay
             return (null, RelayError.BadRequest(e.Message, ErrorCodes.ConvertRequestFailed));
         }
         if (ParamOverride.Apply(body, runtime.ParamOverride, runtime.ParamOverrideInvalid, rc.Request.Model) is { } poError) return (null, poError);
-        var content = new ByteArrayContent(Serialize(body));
+        var content = new ByteArrayContent(UpstreamRequestBuilder.Serialize(body));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
@@ -125,7 +125,7 @@ public static class EmbeddingRelay
                 var converted = client == WireFamily.Gemini
                     ? EmbeddingConverter.OpenAiToGeminiResponse(rc.Request.Kind, answer)
                     : EmbeddingConverter.GeminiToOpenAiResponse(answer, rc.Request.Model, reported > 0 ? reported : rc.PromptEstimate);
-                output = Serialize(converted);
+                output = UpstreamRequestBuilder.Serialize(converted);
             }
             catch (ConversionException e)
             {
@@ -184,10 +184,4 @@ public static class EmbeddingRelay
         }
     }
 
-    private static byte[] Serialize(JsonObject json)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer)) json.WriteTo(writer);
-        return buffer.WrittenSpan.ToArray();
-    }
 }

@@ -53,31 +53,19 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
     /// <summary>An attempt whose client and channel speak different dialects (or a Claude/Gemini channel): converted both ways.</summary>
     private async Task<Result> RunConvertedAsync(RelayContext rc, UpstreamTarget target, WireFamily client, WireFamily upstream, CancellationToken clientGone)
     {
-        var (call, request, buildError) = await converter.BuildAsync(rc, target, client, upstream, clientGone);
+        var (call, clientBody, buildError) = await converter.BuildAsync(rc, target, client, upstream, clientGone);
         if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, target.Runtime, target.KeyIndex, target.BaseUrl);
         using var message = call!.Request;
-        var start = time.GetTimestamp();
-        var (response, sendError) = await SendAsync(rc, target.Runtime, message, clientGone);
-        if (response is null) return new Result(sendError!, null, target.Runtime, target.KeyIndex, target.BaseUrl);
-        using (response)
+        var options = new ResponseOptions
         {
-            var frt = (long)time.GetElapsedTime(start).TotalMilliseconds;
-            var options = new ResponseOptions
-            {
-                NowUnixSeconds = rc.StartUnix, Model = rc.Request.Model, EstimatedPromptTokens = rc.PromptEstimate,
-                IncludeUsage = rc.Request.ClientWantsUsage != false,
-                GeminiJsonArray = client == WireFamily.Gemini && rc.Request.Stream && rc.Http.Request.Query["alt"].ToString() != "sse",
-                ClientRequest = client == WireFamily.Responses ? JsonNode.Parse(rc.Body.Span) as JsonObject : null,
-                EstimateUsage = text => billing.EstimateUsage(rc, text),
-            };
-            var outcome = await converted.RelayAsync(rc.Http, response, upstream, client, rc.Request.Stream, options, clientGone);
-            var served = new ServedBy(target.Channel, call.UpstreamModel, call.SystemPromptOverwritten, frt, outcome, false)
-            {
-                KeyIndex = target.KeyIndex, ClaudeUpstream = upstream == WireFamily.Claude,
-                Conversion = client == upstream ? null : [ChatDialects.Name(client), ChatDialects.Name(upstream)],
-            };
-            return new Result(outcome, served, target.Runtime, target.KeyIndex, target.BaseUrl);
-        }
+            NowUnixSeconds = rc.StartUnix, Model = rc.Request.Model, EstimatedPromptTokens = rc.PromptEstimate,
+            IncludeUsage = rc.Request.ClientWantsUsage != false,
+            GeminiJsonArray = client == WireFamily.Gemini && rc.Request.Stream && rc.Http.Request.Query["alt"].ToString() != "sse",
+            ClientRequest = client == WireFamily.Responses ? clientBody : null,
+            EstimateUsage = text => billing.EstimateUsage(rc, text),
+        };
+        return await ExchangeAsync(rc, target, message, call, client, upstream,
+            response => converted.RelayAsync(rc.Http, response, upstream, client, rc.Request.Stream, options, clientGone), clientGone);
     }
 
     /// <summary>An embeddings attempt between OpenAI's and Gemini's APIs, or Gemini's to a Gemini channel (<see cref="EmbeddingRelay"/>).</summary>
@@ -86,16 +74,25 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         var (call, buildError) = EmbeddingRelay.Build(rc, target, client, upstream);
         if (buildError is not null) return new Result(new AttemptOutcome { Error = buildError }, null, target.Runtime, target.KeyIndex, target.BaseUrl);
         using var message = call!.Request;
+        return await ExchangeAsync(rc, target, message, call, client, upstream,
+            response => EmbeddingRelay.RelayAsync(rc, response, client, upstream, clientGone), clientGone);
+    }
+
+    /// <summary>Sends a built call and relays its answer; the served-by facts of a conversion (first byte time, dialects, key).</summary>
+    private async Task<Result> ExchangeAsync(RelayContext rc, UpstreamTarget target, HttpRequestMessage message, UpstreamCall call, WireFamily client,
+        WireFamily upstream, Func<HttpResponseMessage, Task<AttemptOutcome>> relay, CancellationToken clientGone)
+    {
         var start = time.GetTimestamp();
         var (response, sendError) = await SendAsync(rc, target.Runtime, message, clientGone);
         if (response is null) return new Result(sendError!, null, target.Runtime, target.KeyIndex, target.BaseUrl);
         using (response)
         {
             var frt = (long)time.GetElapsedTime(start).TotalMilliseconds;
-            var outcome = await EmbeddingRelay.RelayAsync(rc, response, client, upstream, clientGone);
-            var served = new ServedBy(target.Channel, call.UpstreamModel, false, frt, outcome, false)
+            var outcome = await relay(response);
+            var served = new ServedBy(target.Channel, call.UpstreamModel, call.SystemPromptOverwritten, frt, outcome, false)
             {
-                KeyIndex = target.KeyIndex, Conversion = client == upstream ? null : [ChatDialects.Name(client), ChatDialects.Name(upstream)],
+                KeyIndex = target.KeyIndex, ClaudeUpstream = upstream == WireFamily.Claude,
+                Conversion = client == upstream ? null : [ChatDialects.Name(client), ChatDialects.Name(upstream)],
             };
             return new Result(outcome, served, target.Runtime, target.KeyIndex, target.BaseUrl);
         }

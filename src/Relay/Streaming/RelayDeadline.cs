@@ -26,4 +26,13 @@ public sealed class RelayDeadline(long at, TimeProvider time)
     /// <summary>The idle window for the next read: <paramref name="idle"/>, or less when the deadline is nearer.</summary>
     public static TimeSpan Window(RelayDeadline? deadline, TimeSpan idle) =>
         deadline is null ? idle : deadline.Left is var left && left < idle ? left : idle;
+
+    /// <summary>A token source that also fires at the deadline, for reading a whole answer; null (use <paramref name="ct"/>) without one.</summary>
+    public static CancellationTokenSource? Cut(RelayDeadline? deadline, CancellationToken ct)
+    {
+        if (deadline is null) return null;
+        var cut = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cut.CancelAfter(deadline.Left);
+        return cut;
+    }
 }

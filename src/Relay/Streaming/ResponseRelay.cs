@@ -47,9 +47,7 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
 
     private static async Task<AttemptOutcome> RelayJsonAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, CancellationToken ct)
     {
-        var deadline = ctx.Features.Get<RelayDeadline>();
-        using var cut = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cut?.CancelAfter(deadline!.Left);
+        using var cut = RelayDeadline.Cut(ctx.Features.Get<RelayDeadline>(), ct);
         PooledBody body;
         try
         {

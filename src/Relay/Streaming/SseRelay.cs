@@ -67,10 +67,11 @@ public sealed class SseRelay(RelaySection config, OptionsStore options, TimeProv
             : outcome;
     }
 
-    private static void StartResponse(HttpContext ctx)
+    /// <summary>Status, headers and unbuffered body of a streamed answer (a Gemini JSON-array stream passes its own type).</summary>
+    internal static void StartResponse(HttpContext ctx, string contentType = "text/event-stream")
     {
         ctx.Response.StatusCode = StatusCodes.Status200OK;
-        ctx.Response.ContentType = "text/event-stream";
+        ctx.Response.ContentType = contentType;
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";
         ctx.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -141,7 +142,7 @@ public sealed class SseRelay(RelaySection config, OptionsStore options, TimeProv
         writer.Write("\n\n"u8);
     }
 
-    private static string StreamError(StreamEnd end) => end switch
+    internal static string StreamError(StreamEnd end) => end switch
     {
         StreamEnd.Timeout => "upstream stream timed out",
         StreamEnd.TooLarge => "upstream stream line too large",

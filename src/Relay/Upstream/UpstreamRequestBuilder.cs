@@ -60,7 +60,8 @@ public static class UpstreamRequestBuilder
         return (new UpstreamCall(message, model, overwritten), null);
     }
 
-    private static byte[] Serialize(JsonObject json)
+    /// <summary>A JSON body as UTF-8 bytes (the default encoder, as upstreams receive it).</summary>
+    internal static byte[] Serialize(JsonObject json)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer)) json.WriteTo(writer);
