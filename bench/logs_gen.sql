@@ -46,4 +46,16 @@ INSERT INTO quota_data(user_id, username, model_name, created_at, use_group, tok
 SELECT user_id, username, model_name, created_at - created_at % 3600, "group", token_id, channel_id, '',
        sum(prompt_tokens + completion_tokens), count(*), sum(quota)
 FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4, 5, 6, 7;
+-- The log summaries the server's writers add beside every inserted row (the schema has no insert trigger for them).
+INSERT INTO log_daily(day, type, user_id, username, token_name, model_name, channel_id, "group", rows, quota, prompt_tokens, completion_tokens)
+SELECT created_at - created_at % 86400, type, user_id, username, token_name, model_name, channel_id, "group",
+       count(*), sum(quota), sum(prompt_tokens), sum(completion_tokens)
+FROM logs GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+INSERT INTO log_weekly(week, type, user_id, username, token_name, model_name, channel_id, "group", rows, quota, prompt_tokens, completion_tokens)
+SELECT created_at - created_at % 604800, type, user_id, username, token_name, model_name, channel_id, "group",
+       count(*), sum(quota), sum(prompt_tokens), sum(completion_tokens)
+FROM logs GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+INSERT INTO log_daily_type(day, type, rows, quota, prompt_tokens, completion_tokens)
+SELECT created_at - created_at % 86400, type, count(*), sum(quota), sum(prompt_tokens), sum(completion_tokens)
+FROM logs GROUP BY 1, 2;
 COMMIT;

@@ -33,6 +33,7 @@ public sealed class PersistedValueTests
         [31] = "9572af1394922e68f78f34b9ea8cfc9ed2cacb799bb27fb1c7b382c62a61e42b",
         [32] = "4dc4347d90c0f3fd7c472a549e0ef90ecf9c9314ec4c15f951248253bc4e0aa7",
         [33] = "a8685a02401f415570c1bf19e83fd4b3fca1cf8eaabfa15b8d935bb0de9e54ca",
+        [34] = "57c00a863da691adfa2ffea0a0af97b25d1ca9f3b7d5141df10c374486fd61f2",
     };
 
     [Fact]

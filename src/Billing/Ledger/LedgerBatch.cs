@@ -18,6 +18,7 @@ internal sealed class LedgerBatch
     private readonly Dictionary<BucketKey, (string Username, long Tokens, long Count, long Quota)> _buckets = [];
     private readonly List<LogRow> _logs = [];
     private readonly List<long> _reservations = [];
+    private readonly LogSummaries _summaries = new();
 
     public readonly record struct Settings(bool WriteLogs, bool ExportData, string NodeName);
 
@@ -34,6 +35,7 @@ internal sealed class LedgerBatch
         _buckets.Clear();
         _logs.Clear();
         _reservations.Clear();
+        _summaries.Clear();
     }
 
     public void AddSettlement(Settlement s, Settings settings)
@@ -107,6 +109,8 @@ internal sealed class LedgerBatch
         {
             foreach (var (name, value) in log.Parameters()) cmd.Parameters[name].Value = value ?? DBNull.Value;
             await cmd.ExecuteNonQueryAsync(ct);
+            _summaries.Add(log);
         }
+        await _summaries.ApplyAsync(conn, tx, ct);
     }
 }

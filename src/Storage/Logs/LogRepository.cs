@@ -19,8 +19,15 @@ public sealed class LogRepository(SqliteDb db)
     public async Task InsertAsync(LogRow row, CancellationToken ct = default) =>
         await db.WriteAsync((conn, tx) => InsertAsync(conn, tx, row, ct), ct);
 
-    public static Task<int> InsertAsync(SqliteConnection conn, SqliteTransaction tx, LogRow row, CancellationToken ct) =>
-        conn.ExecuteAsync(LogRow.InsertSql, tx, ct, row.Parameters());
+    /// <summary>Inserts one row and adds it to the log summaries, inside the caller's transaction.</summary>
+    public static async Task<int> InsertAsync(SqliteConnection conn, SqliteTransaction tx, LogRow row, CancellationToken ct)
+    {
+        var n = await conn.ExecuteAsync(LogRow.InsertSql, tx, ct, row.Parameters());
+        var summaries = new LogSummaries();
+        summaries.Add(row);
+        await summaries.ApplyAsync(conn, tx, ct);
+        return n;
+    }
 
     /// <summary>
     /// Deletes every row with created_at &lt; <paramref name="target"/>, <paramref name="batchSize"/> rows per write

@@ -53,6 +53,16 @@ public sealed class ConcurrencyTests(ConcurrencyTests.Fixture fx) : IClassFixtur
         Assert.Equal(users * perUser, await fx.ScalarAsync("SELECT SUM(count) FROM quota_data WHERE model_name = 'load-model'"));
         Assert.Equal(users * perUser * 54L, await fx.ScalarAsync("SELECT SUM(quota) FROM quota_data WHERE model_name = 'load-model'"));
         Assert.Equal(0, await fx.ScalarAsync("SELECT COUNT(*) FROM quota_reservations"));
+        foreach (var (user, _, _) in callers)
+        {
+            // The batch writer adds the log summaries itself (no insert trigger): they equal the rows it wrote.
+            Assert.Equal(perUser, await fx.ScalarAsync("SELECT SUM(rows) FROM log_daily WHERE user_id = $u AND type = 2", ("$u", user)));
+            Assert.Equal(perUser * 54L, await fx.ScalarAsync("SELECT SUM(quota) FROM log_weekly WHERE user_id = $u AND type = 2", ("$u", user)));
+        }
+        Assert.Equal(await fx.ScalarAsync("SELECT COUNT(*) FROM logs WHERE type = 2"),
+            await fx.ScalarAsync("SELECT SUM(rows) FROM log_daily_type WHERE type = 2"));
+        // A trigger on log inserts would make every row's insert copy its pages to a statement journal (~100 µs each).
+        Assert.Equal(0, await fx.ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'logs' AND sql LIKE '%AFTER INSERT%'"));
     }
 
     [Fact]
