@@ -31,6 +31,8 @@ public static class GatewayApp
         builder.Logging.SetMinimumLevel(LogLevels.Parse(config.Log.Level));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // Request start/stop lines are never written; with this logger enabled the host also built an Activity per request.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         ConfigValidator.TryParseListen(config.Server.Listen, out var address, out var port);
         builder.WebHost.ConfigureKestrel(k =>

@@ -48,6 +48,9 @@ public sealed class SqliteDb : IDisposable
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
+        // SQLite calls block: never on a socket engine thread (inline completions), where they would stall every
+        // connection that engine serves.
+        if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
         var conn = new SqliteConnection(ConnectionString);
         await conn.OpenAsync(ct);
         // Per-connection pragmas: cheap (no I/O) and must hold for pooled connections too.

@@ -25,6 +25,7 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
         var batch = new LedgerBatch();
         var flushed = new List<TaskCompletionSource>();
         var size = Math.Max(1, relay.BatchSize);
+        ledger.WakeEvery = size;
         var interval = TimeSpan.FromSeconds(Math.Max(0.01, relay.BatchInterval));
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
@@ -43,29 +44,30 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
         return new LedgerBatch.Settings(o.Get("LogConsumeEnabled", "true") == "true", o.Get("DataExportEnabled", "true") == "true", server.NodeName);
     }
 
+    /// <summary>
+    /// Takes up to <paramref name="size"/> operations, waiting at most <paramref name="interval"/> from the start for the
+    /// batch to fill; a flush marker ends the batch at once. Sleeps on the ledger's batch signal, not per queued item.
+    /// </summary>
     private async Task<int> CollectAsync(System.Threading.Channels.ChannelReader<LedgerOp> reader, LedgerBatch batch,
         List<TaskCompletionSource> flushed, LedgerBatch.Settings settings, int size, TimeSpan interval)
     {
         var count = 0;
-        using var window = new CancellationTokenSource(interval, time);
+        var started = time.GetTimestamp();
         while (count < size)
         {
             if (reader.TryRead(out var op))
             {
+                ledger.Taken(1);
                 count++;
                 if (op.Settlement is { } s) batch.AddSettlement(s, settings);
                 else if (op.Release is { } h) batch.AddRelease(h);
                 else if (op.Flushed is { } f) { flushed.Add(f); break; }
                 continue;
             }
-            try
-            {
-                if (!await reader.WaitToReadAsync(window.Token)) break;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            if (reader.Completion.IsCompleted) break;
+            var left = interval - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) break;
+            await ledger.WaitForBatchAsync(left);
         }
         return count;
     }

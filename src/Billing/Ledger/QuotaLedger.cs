@@ -21,7 +21,42 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
         FullMode = BoundedChannelFullMode.Wait,
     });
 
+    // The writer is not woken per queued item (at thousands of settlements a second that was one thread-pool hop
+    // each): it sleeps until a batch is full, a flush is asked for, or its batch interval ends.
+    private readonly SemaphoreSlim _wake = new(0);
+    private int _queued;
+
     internal ChannelReader<LedgerOp> Reader => _queue.Reader;
+
+    /// <summary>Queued operations that wake the writer before its interval ends (its batch size).</summary>
+    internal int WakeEvery { get; set; } = 500;
+
+    /// <summary>The writer took <paramref name="n"/> operations off the queue.</summary>
+    internal void Taken(int n) => Interlocked.Add(ref _queued, -n);
+
+    /// <summary>Waits until a batch is full, a flush or shutdown is asked for, or <paramref name="timeout"/> passes.</summary>
+    internal Task<bool> WaitForBatchAsync(TimeSpan timeout) => _wake.WaitAsync(timeout);
+
+    private void Queued(bool urgent)
+    {
+        if (Interlocked.Increment(ref _queued) % Math.Max(1, WakeEvery) == 0 || urgent) _wake.Release();
+    }
+
+    private ValueTask EnqueueAsync(LedgerOp op, bool urgent, CancellationToken ct)
+    {
+        if (_queue.Writer.TryWrite(op))
+        {
+            Queued(urgent);
+            return ValueTask.CompletedTask;
+        }
+        return EnqueueSlowAsync(op, urgent, ct);
+    }
+
+    private async ValueTask EnqueueSlowAsync(LedgerOp op, bool urgent, CancellationToken ct)
+    {
+        await _queue.Writer.WriteAsync(op, ct);
+        Queued(urgent);
+    }
 
     /// <summary>Users and tokens above this balance are trusted: nothing is reserved for them (New API: 10 × QuotaPerUnit).</summary>
     public long TrustThreshold => (long)(10 * prices.Current.QuotaPerUnit);
@@ -75,21 +110,25 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
     }
 
     /// <summary>Queues the final charge. Waits only when the queue is full (back-pressure, never loss).</summary>
-    public ValueTask SettleAsync(Settlement settlement) => _queue.Writer.WriteAsync(new LedgerOp(settlement), CancellationToken.None);
+    public ValueTask SettleAsync(Settlement settlement) => EnqueueAsync(new LedgerOp(settlement), false, CancellationToken.None);
 
     /// <summary>Queues the return of a hold whose request failed. A hold without a reservation needs nothing.</summary>
     public ValueTask ReleaseAsync(Hold hold) =>
-        hold.Amount == 0 && !hold.Reserved ? ValueTask.CompletedTask : _queue.Writer.WriteAsync(new LedgerOp(hold), CancellationToken.None);
+        hold.Amount == 0 && !hold.Reserved ? ValueTask.CompletedTask : EnqueueAsync(new LedgerOp(hold), false, CancellationToken.None);
 
     /// <summary>Completes when everything queued before the call is committed.</summary>
     public async Task FlushAsync(CancellationToken ct = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new LedgerOp(done), ct);
+        await EnqueueAsync(new LedgerOp(done), true, ct);
         await done.Task.WaitAsync(ct);
     }
 
-    internal void Complete() => _queue.Writer.TryComplete();
+    internal void Complete()
+    {
+        _queue.Writer.TryComplete();
+        _wake.Release();
+    }
 }
 
 /// <summary>One queued ledger operation: a settlement, a release, or a flush marker.</summary>
