@@ -16,7 +16,32 @@ public static class RequestIds
     {
         var now = time.GetUtcNow();
         var nanos = (now.Ticks % TimeSpan.TicksPerSecond) * 100;
-        return string.Create(null, stackalloc char[48], $"{now:yyyyMMddHHmmss}{nanos:D9}{BuildHash}{RandomNumberGenerator.GetString("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 8)}");
+        return string.Create(null, stackalloc char[48], $"{now:yyyyMMddHHmmss}{nanos:D9}{BuildHash}{new RandomSuffix()}");
+    }
+
+    /// <summary>8 alphanumerics from a fast generator: a request id is a label, not a secret (no crypto RNG per request).</summary>
+    private readonly struct RandomSuffix : ISpanFormattable
+    {
+        private const string Alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+        {
+            charsWritten = 0;
+            if (destination.Length < 8) return false;
+            var bits = (ulong)Random.Shared.NextInt64();
+            for (var i = 0; i < 8; i++, bits >>= 6) destination[i] = Alphabet[(int)(bits % 62)];
+            charsWritten = 8;
+            return true;
+        }
+
+        public string ToString(string? format, IFormatProvider? formatProvider)
+        {
+            Span<char> s = stackalloc char[8];
+            TryFormat(s, out _, default, null);
+            return new string(s);
+        }
+
+        public override string ToString() => ToString(null, null);
     }
 
     public static async Task MiddlewareAsync(HttpContext ctx, RequestDelegate next, TimeProvider time)

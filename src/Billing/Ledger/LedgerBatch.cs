@@ -100,16 +100,17 @@ internal sealed class LedgerBatch
         return (users, tokens);
     }
 
-    /// <summary>One prepared command, rebound per row: a batch of hundreds of rows compiles the statement once.</summary>
+    /// <summary>One prepared statement, rebound per row: a batch of hundreds of rows compiles it once.</summary>
     private async Task InsertLogsAsync(SqliteConnection conn, SqliteTransaction tx, CancellationToken ct)
     {
         if (_logs.Count == 0) return;
-        await using var cmd = conn.Command(LogRow.InsertSql, tx, _logs[0].Parameters());
-        foreach (var log in _logs)
+        using (var insert = new LogInsertStatement(conn))
         {
-            foreach (var (name, value) in log.Parameters()) cmd.Parameters[name].Value = value ?? DBNull.Value;
-            await cmd.ExecuteNonQueryAsync(ct);
-            _summaries.Add(log);
+            foreach (var log in _logs)
+            {
+                insert.Insert(log);
+                _summaries.Add(log);
+            }
         }
         await _summaries.ApplyAsync(conn, tx, ct);
     }

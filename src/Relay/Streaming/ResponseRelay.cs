@@ -91,10 +91,17 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
 
     public static void CopyHeaders(HttpResponseMessage from, HttpResponse to)
     {
-        foreach (var (name, values) in from.Headers)
-            if (!SkippedHeaders.Contains(name)) to.Headers[name] = values.FirstOrDefault();
-        foreach (var (name, values) in from.Content.Headers)
-            if (!SkippedHeaders.Contains(name)) to.Headers[name] = values.FirstOrDefault();
+        // NonValidated: the raw header strings, without parsing each value into typed objects first.
+        foreach (var (name, values) in from.Headers.NonValidated)
+            if (!SkippedHeaders.Contains(name)) to.Headers[name] = First(values);
+        foreach (var (name, values) in from.Content.Headers.NonValidated)
+            if (!SkippedHeaders.Contains(name)) to.Headers[name] = First(values);
+    }
+
+    private static string? First(System.Net.Http.Headers.HeaderStringValues values)
+    {
+        foreach (var v in values) return v;
+        return null;
     }
 
     private static async Task<PooledBody> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken ct)

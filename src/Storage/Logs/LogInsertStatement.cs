@@ -1,0 +1,71 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace NewApi.Storage.Logs;
+
+/// <summary>
+/// <see cref="LogRow.InsertSql"/> prepared once on a connection and rebound per row through SQLite's own bind calls:
+/// the batch writer inserts thousands of rows a second, and the ADO.NET parameter path allocated a binder per value.
+/// Runs inside the caller's transaction on the same connection.
+/// </summary>
+public sealed class LogInsertStatement : IDisposable
+{
+    private static readonly string[] Names =
+    [
+        "$user_id", "$created_at", "$type", "$content", "$username", "$token_name", "$model_name", "$quota", "$prompt_tokens",
+        "$completion_tokens", "$use_time", "$is_stream", "$channel_id", "$token_id", "$group", "$ip", "$request_id",
+        "$upstream_request_id", "$other",
+    ];
+
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _stmt;
+    private readonly int[] _index = new int[Names.Length];
+
+    public LogInsertStatement(SqliteConnection conn)
+    {
+        _db = conn.Handle ?? throw new InvalidOperationException("connection is not open");
+        Check(raw.sqlite3_prepare_v2(_db, LogRow.InsertSql, out _stmt));
+        for (var i = 0; i < Names.Length; i++)
+        {
+            _index[i] = raw.sqlite3_bind_parameter_index(_stmt, Names[i]);
+            if (_index[i] == 0) throw new InvalidOperationException($"log insert has no parameter {Names[i]}");
+        }
+    }
+
+    public void Insert(LogRow r)
+    {
+        Long(0, r.UserId);
+        Long(1, r.CreatedAt);
+        Long(2, (int)r.Type);
+        Text(3, r.Content);
+        Text(4, r.Username);
+        Text(5, r.TokenName);
+        Text(6, r.ModelName);
+        Long(7, r.Quota);
+        Long(8, r.PromptTokens);
+        Long(9, r.CompletionTokens);
+        Long(10, r.UseTime);
+        Long(11, r.IsStream ? 1 : 0);
+        Long(12, r.ChannelId);
+        Long(13, r.TokenId);
+        Text(14, r.Group);
+        Text(15, r.Ip);
+        Text(16, r.RequestId);
+        Text(17, r.UpstreamRequestId);
+        Text(18, r.Other);
+        var rc = raw.sqlite3_step(_stmt);
+        raw.sqlite3_reset(_stmt);
+        if (rc != raw.SQLITE_DONE) Check(rc);
+    }
+
+    private void Long(int i, long v) => Check(raw.sqlite3_bind_int64(_stmt, _index[i], v));
+
+    private void Text(int i, string? v) => Check(raw.sqlite3_bind_text16(_stmt, _index[i], (v ?? "").AsSpan()));
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _db);
+    }
+
+    public void Dispose() => _stmt.Dispose();
+}

@@ -1,0 +1,56 @@
+using Microsoft.Data.Sqlite;
+using NewApi.Common;
+using NewApi.Storage;
+using NewApi.Storage.Logs;
+
+namespace NewApi.Tests.Unit.Storage;
+
+/// <summary>The batch writer's raw-bound insert stores exactly what the ADO.NET insert stores, empty strings included.</summary>
+public sealed class LogInsertStatementTests : IAsyncLifetime
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("newapi-logins-");
+    private SqliteDb _db = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = new SqliteDb(Path.Combine(_dir.FullName, "t.db"));
+        await new Migrator(_db).MigrateAsync(TimeProvider.System);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _db.Dispose();
+        SqliteConnection.ClearAllPools();
+        _dir.Delete(true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task RowsReadBack_FieldForField()
+    {
+        var full = new LogRow
+        {
+            UserId = 7, CreatedAt = 1_764_660_123, Type = LogType.Consume, Content = "上游无计费信息 \"quoted\" \0 nul", Username = "ünï",
+            TokenName = "tok 🔑", ModelName = "gpt-4o", Quota = 1234, PromptTokens = 11, CompletionTokens = 22, UseTime = 3, IsStream = true,
+            ChannelId = 5, TokenId = 9, Group = "vip", Ip = "10.0.0.1", RequestId = "20261202000000000000000abcdef12XyZ", UpstreamRequestId = "up-1",
+            Other = """{"model_ratio":1,"admin_info":{"use_channel":["5"]}}""",
+        };
+        var empty = new LogRow { UserId = 1, CreatedAt = 1, Type = LogType.Error };
+        await _db.WriteAsync((conn, tx) =>
+        {
+            using var insert = new LogInsertStatement(conn);
+            insert.Insert(full);
+            insert.Insert(empty);
+            return Task.CompletedTask;
+        });
+        await using var c = await _db.OpenAsync();
+        await using var cmd = c.Command($"SELECT {LogRow.Columns} FROM logs ORDER BY id", null);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var rows = new List<LogRow>();
+        while (await r.ReadAsync()) rows.Add(LogRow.Read(r));
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(full, rows[0] with { Id = 0 });
+        Assert.Equal(empty, rows[1] with { Id = 0 });
+        Assert.Equal(0, await c.ScalarLongAsync("SELECT count(*) FROM logs WHERE content IS NULL OR ip IS NULL OR typeof(content) <> 'text'", null, default));
+    }
+}
