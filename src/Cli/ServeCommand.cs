@@ -49,6 +49,8 @@ public static class ServeCommand
             await app.StartAsync(ct);
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NewApi");
             HostingLog.Listening(log, BuildInfo.Version, GatewayApp.BoundAddress(app));
+            // Start-up garbage (migrations, snapshot loads, route building) returned to the system before the first request.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             await app.WaitForShutdownAsync(ct);
         }
         return ExitCodes.Ok;

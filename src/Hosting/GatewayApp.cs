@@ -45,6 +45,7 @@ public static class GatewayApp
             else
                 k.Listen(address, port);
         });
+        InlineIo.Configure(builder.WebHost, config.Server.InlineIo);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Server.ShutdownTimeout));
         builder.Services.ConfigureHttpJsonOptions(o => 
         {

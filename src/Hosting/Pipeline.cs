@@ -25,6 +25,7 @@ public static class Pipeline
         var ips = app.Services.GetRequiredService<ClientIpResolver>();
         var limits = config.RateLimit;
 
+        if (config.Server.InlineIo) app.Use(InlineIo.DispatchAsync);
         app.Use((ctx, next) => RequestIds.MiddlewareAsync(ctx, next, time));
         app.Use((ctx, next) => ErrorBoundary.InvokeAsync(ctx, next, logger));
         if (config.Log.AccessLog) app.Use((ctx, next) => AccessLogAsync(ctx, next, logger, ips));
