@@ -19,15 +19,27 @@ public sealed class TokenCounter
         return TokenizerFor(model) is { } tokenizer ? tokenizer.CountTokens(text) : HeuristicEstimator.Estimate(FamilyOf(model), text);
     }
 
-    private Tokenizer? TokenizerFor(string model)
+    /// <summary>An OpenAI text model: counted with a real vocabulary (and its images sized by OpenAI's rules).</summary>
+    public static bool IsOpenAiTextModel(string model) => EncodingOf(model) != Encoding.None;
+
+    private enum Encoding { None, O200k, Cl100k }
+
+    private Tokenizer? TokenizerFor(string model) => EncodingOf(model) switch
+    {
+        Encoding.O200k => _o200k.Value,
+        Encoding.Cl100k => _cl100k.Value,
+        _ => null,
+    };
+
+    private static Encoding EncodingOf(string model)
     {
         var m = model.AsSpan();
         if (Has(m, "gpt-4o") || Has(m, "gpt-4.1") || Has(m, "gpt-4.5") || Has(m, "gpt-5") || Has(m, "chatgpt-4o")
             || StartsO(m, "o1") || StartsO(m, "o3") || StartsO(m, "o4") || Has(m, "gpt-oss") || Has(m, "gpt-image"))
-            return _o200k.Value;
+            return Encoding.O200k;
         if (Has(m, "gpt-") || Has(m, "text-embedding") || Has(m, "davinci") || Has(m, "babbage") || Has(m, "text-moderation"))
-            return _cl100k.Value;
-        return null;
+            return Encoding.Cl100k;
+        return Encoding.None;
     }
 
     private static bool Has(ReadOnlySpan<char> model, string marker) => model.Contains(marker, StringComparison.OrdinalIgnoreCase);

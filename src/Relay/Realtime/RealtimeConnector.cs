@@ -38,7 +38,7 @@ public sealed class RealtimeConnector(ChannelCache channels, ChannelSelector sel
             var channel = pinned ?? selector.Select(channels.Current, rc.Group, rc.Request.Model, attempt, rc.Tried);
             if (channel is null) break;
             rc.Tried.Add(channel.Id);
-            var (upstream, error, target) = await TryChannelAsync(channel, rc.Request.Model, keyAsProtocol, ct);
+            var (upstream, error, target) = await TryChannelAsync(channel, rc.Request.Model, keyAsProtocol, rc.Http.Request.Headers, ct);
             if (upstream is not null) return (upstream, null);
             last = error;
             // The same auto-disable rule as every other route (relay.md §2.19): e.g. a 401 on the handshake.
@@ -51,7 +51,7 @@ public sealed class RealtimeConnector(ChannelCache channels, ChannelSelector sel
     }
 
     private async Task<(RealtimeUpstream?, RelayError?, UpstreamTarget?)> TryChannelAsync(ChannelRow channel, string model, bool keyAsProtocol,
-        CancellationToken ct)
+        Microsoft.AspNetCore.Http.IHeaderDictionary clientHeaders, CancellationToken ct)
     {
         if (ProviderAdapters.For(channel.Type) is not { } adapter || !adapter.Supports(RouteKind.Realtime))
             return (null, RelayError.Local(500, $"channel type {(int)channel.Type} cannot serve /v1/realtime", "invalid_api_type", skipRetry: false), null);
@@ -63,6 +63,18 @@ public sealed class RealtimeConnector(ChannelCache channels, ChannelSelector sel
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         Authorize(socket.Options, target, keyAsProtocol);
+        // header_override applies to the handshake as to every other upstream request (Host cannot be set on it).
+        var options = socket.Options;
+        if (HeaderOverride.Apply((name, value) =>
+            {
+                if (name.Equals("Host", StringComparison.OrdinalIgnoreCase)) return;
+                try { options.SetRequestHeader(name, value); }
+                catch (ArgumentException) { /* a name or value a WebSocket handshake cannot carry: left out */ }
+            }, runtime.HeaderOverride, runtime.HeaderOverrideInvalid, clientHeaders, target.Key) is { } hoError)
+        {
+            socket.Dispose();
+            return (null, hoError, target);
+        }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(1, config.FirstByteTimeout)), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         var start = time.GetTimestamp();

@@ -8,8 +8,7 @@ namespace NewApi.Relay.Tokens;
 /// <summary>
 /// Local prompt estimate of an OpenAI-format request (relay.md §3.3): the text of every message (role, name, text
 /// parts), completion prompts and embedding inputs (Gemini's: titles and text parts), tool names, descriptions and parameter schemas; plus New API's
-/// framing constants (3 per message, 3 per name, 8 per tool, 3 fixed for chat). Image parts count 520 tokens each
-/// (NewApi does not download client images to size them).
+/// framing constants (3 per message, 3 per name, 8 per tool, 3 fixed for chat). Images: <see cref="ImageTokens"/>.
 /// </summary>
 public sealed class PromptEstimator(TokenCounter counter)
 {
@@ -17,7 +16,7 @@ public sealed class PromptEstimator(TokenCounter counter)
     private const int PerName = 3;
     private const int PerTool = 8;
     private const int ChatPriming = 3;
-    private const int PerImage = 520;
+    private const int PerImage = ImageTokens.OtherModels;
 
     public int Estimate(RelayRequest request)
     {
@@ -27,13 +26,13 @@ public sealed class PromptEstimator(TokenCounter counter)
         switch (request.Kind)
         {
             case RouteKind.ChatCompletions:
-                extra = Messages(root, text) + Tools(root, text) + ChatPriming;
+                extra = Messages(root, text, request.Model, request.Stream) + Tools(root, text) + ChatPriming;
                 break;
             case RouteKind.ClaudeMessages or RouteKind.GeminiGenerate:
-                extra = Walk(root, text, 0) + ChatPriming;
+                extra = Walk(root, text, 0, null) + ChatPriming;
                 break;
             case RouteKind.Responses when root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Array:
-                extra = Walk(input, text, 0) + Walk(root, "instructions", text) + Walk(root, "tools", text);
+                extra = Walk(input, text, 0, request) + Walk(root, "instructions", text) + Walk(root, "tools", text);
                 break;
             case RouteKind.GeminiEmbed or RouteKind.GeminiBatchEmbed:
                 foreach (var t in Formats.EmbeddingConverter.GeminiTexts(request.Kind, root)) text.Append(t).Append('\n');
@@ -49,7 +48,7 @@ public sealed class PromptEstimator(TokenCounter counter)
         return counter.Count(request.Model, text.ToString()) + extra;
     }
 
-    private static int Messages(JsonElement root, StringBuilder text)
+    private static int Messages(JsonElement root, StringBuilder text, string model, bool stream)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array) return 0;
         var extra = 0;
@@ -70,7 +69,7 @@ public sealed class PromptEstimator(TokenCounter counter)
                 {
                     if (part.ValueKind != JsonValueKind.Object) continue;
                     if (part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String) text.Append(t.GetString()).Append('\n');
-                    else if (part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("image_url")) extra += PerImage;
+                    else if (part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("image_url")) extra += ImageTokens.Estimate(model, part, stream);
                 }
         }
         return extra;
@@ -91,18 +90,25 @@ public sealed class PromptEstimator(TokenCounter counter)
         return extra;
     }
 
-    /// <summary>Claude and Gemini bodies (and Responses input items): every text a model reads, schemas as written, 520 per image.</summary>
-    private static int Walk(JsonElement node, StringBuilder text, int depth)
+    /// <summary>
+    /// Claude and Gemini bodies (and Responses input items): every text a model reads, schemas as written, 520 per image
+    /// (a Responses <c>input_image</c> is sized like a chat image part: <paramref name="responses"/> is that request).
+    /// </summary>
+    private static int Walk(JsonElement node, StringBuilder text, int depth, RelayRequest? responses)
     {
         if (depth > 64) return 0;
         var extra = 0;
         switch (node.ValueKind)
         {
             case JsonValueKind.Array:
-                foreach (var item in node.EnumerateArray()) extra += Walk(item, text, depth + 1);
+                foreach (var item in node.EnumerateArray()) extra += Walk(item, text, depth + 1, responses);
                 break;
             case JsonValueKind.Object:
-                if (node.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && (type.ValueEquals("image") || type.ValueEquals("input_image"))) return PerImage;
+                if (node.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+                {
+                    if (type.ValueEquals("input_image") && responses is not null) return ImageTokens.Estimate(responses.Model, node, responses.Stream);
+                    if (type.ValueEquals("image") || type.ValueEquals("input_image")) return PerImage;
+                }
                 foreach (var p in node.EnumerateObject())
                 {
                     switch (p.Name)
@@ -119,7 +125,7 @@ public sealed class PromptEstimator(TokenCounter counter)
                         if (p.Name is "text" or "system" or "content" or "thinking" or "name" or "description" or "instructions" or "arguments" or "output")
                             text.Append(p.Value.GetString()).Append('\n');
                     }
-                    else extra += Walk(p.Value, text, depth + 1);
+                    else extra += Walk(p.Value, text, depth + 1, responses);
                 }
                 if (node.TryGetProperty("role", out _)) extra += PerMessage;
                 break;
@@ -128,7 +134,7 @@ public sealed class PromptEstimator(TokenCounter counter)
     }
 
     private static int Walk(JsonElement root, string name, StringBuilder text) =>
-        root.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? Append(text, v) : Walk(v, text, 0) : 0;
+        root.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? Append(text, v) : Walk(v, text, 0, null) : 0;
 
     private static int Append(StringBuilder text, JsonElement value)
     {

@@ -21,7 +21,11 @@ public static class HeaderOverride
         "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "content-encoding", "content-type",
     };
 
-    public static RelayError? Apply(HttpRequestMessage request, JsonObject? spec, bool invalid, IHeaderDictionary client, string key)
+    public static RelayError? Apply(HttpRequestMessage request, JsonObject? spec, bool invalid, IHeaderDictionary client, string key) =>
+        Apply((name, value) => Set(request, name, value), spec, invalid, client, key);
+
+    /// <summary>The same rules for a request that is not an HttpRequestMessage (the realtime WebSocket handshake).</summary>
+    public static RelayError? Apply(Action<string, string> set, JsonObject? spec, bool invalid, IHeaderDictionary client, string key)
     {
         if (invalid) return Invalid();
         if (spec is null) return null;
@@ -40,7 +44,7 @@ public static class HeaderOverride
                 return Invalid();
             }
             foreach (var (header, values) in client)
-                if (!NeverPassed.Contains(header) && (regex is null || regex.IsMatch(header))) Set(request, header, values.ToString());
+                if (!NeverPassed.Contains(header) && (regex is null || regex.IsMatch(header))) set(header, values.ToString());
         }
         foreach (var (name, node) in spec)
         {
@@ -50,10 +54,10 @@ public static class HeaderOverride
             if (value.StartsWith("{client_header:", StringComparison.Ordinal) && value.EndsWith('}'))
             {
                 var from = value[15..^1];
-                if (client.TryGetValue(from, out var copied) && copied.Count > 0) Set(request, name, copied.ToString());
+                if (client.TryGetValue(from, out var copied) && copied.Count > 0) set(name, copied.ToString());
                 continue;
             }
-            Set(request, name, value.Replace("{api_key}", key, StringComparison.Ordinal));
+            set(name, value.Replace("{api_key}", key, StringComparison.Ordinal));
         }
         return null;
     }

@@ -29,6 +29,11 @@ public sealed class RealtimeTests(RealtimeTests.Fixture fx) : IClassFixture<Real
             await SetOptionAsync("ModelRatio", """{"rt-model":2,"rt-banned":2}""");
             await SetOptionAsync("AutomaticDisableChannelEnabled", "true");
             Banned = await CreateChannelAsync("rt-banned", key: "key-401");
+            await SetOptionAsync("ModelRatio", """{"rt-model":2,"rt-banned":2,"rt-headers":2}""");
+            await CreateChannelAsync("rt-headers", edit: c => c with
+            {
+                HeaderOverride = """{"X-Org":"org-{api_key}","X-Trace":"{client_header:X-Client-Trace}","Host":"ignored.example"}""",
+            });
         }
     }
 
@@ -36,9 +41,11 @@ public sealed class RealtimeTests(RealtimeTests.Fixture fx) : IClassFixture<Real
     private const long PerResponse = 1260;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    private async Task<ClientWebSocket> ConnectAsync(string key, bool keyAsProtocol = false, string model = "rt-model")
+    private async Task<ClientWebSocket> ConnectAsync(string key, bool keyAsProtocol = false, string model = "rt-model",
+        Action<ClientWebSocketOptions>? options = null)
     {
         var ws = new ClientWebSocket();
+        options?.Invoke(ws.Options);
         ws.Options.CollectHttpResponseDetails = true;
         if (keyAsProtocol)
         {
@@ -122,6 +129,20 @@ public sealed class RealtimeTests(RealtimeTests.Fixture fx) : IClassFixture<Real
         await WaitNoReservationAsync(user);
         Assert.Equal((100_000 - 2 * PerResponse, 2 * PerResponse, 2), await fx.UserAsync(user));
         Assert.Equal(2 * PerResponse, (await fx.TokenAsync(token)).Used);
+    }
+
+    [Fact]
+    public async Task ChannelHeaderOverride_AppliesToTheHandshake()
+    {
+        var (_, _, key) = await CallerAsync();
+        using var ws = await ConnectAsync(key, model: "rt-headers", options: o => o.SetRequestHeader("X-Client-Trace", "trace-7"));
+        Assert.Equal("session.created", Type(await ReceiveAsync(ws)));
+        var headers = fx.Upstream.LastRealtimeHeaders!;
+        Assert.Equal("org-key-ok", headers["X-Org"]);
+        Assert.Equal("trace-7", headers["X-Trace"]);
+        Assert.Equal("Bearer key-ok", headers["Authorization"]);
+        Assert.NotEqual("ignored.example", headers["Host"]);
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None).WaitAsync(Wait);
     }
 
     [Fact]
