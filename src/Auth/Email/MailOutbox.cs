@@ -20,7 +20,14 @@ public sealed class MailOutbox(EmailSender sender, ILogger<MailOutbox> log) : Ba
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (to, subject, html) in _queue.Reader.ReadAllAsync(stoppingToken))
-            await sender.SendAsync(to, subject, html, stoppingToken);   // failures are logged by the sender
+        try
+        {
+            await foreach (var (to, subject, html) in _queue.Reader.ReadAllAsync(stoppingToken))
+                await sender.SendAsync(to, subject, html, stoppingToken);   // failures are logged by the sender
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown (also a start that failed, e.g. the port was taken): not an error of the outbox.
+        }
     }
 }
