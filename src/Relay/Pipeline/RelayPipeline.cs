@@ -80,6 +80,9 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
     {
         var error = attempts.Distribute(rc) ?? billing.Price(rc);
         rc.Request.Rule ??= rules.For(rc.Request);
+        // The first request that needs a tokenizer vocabulary loads it (~0.3 s): on the pool, never on a socket thread
+        // (server.inline_io), where it would hold up every other connection of that thread.
+        if (error is null && config.CountToken && !Thread.CurrentThread.IsThreadPoolThread && estimator.NeedsVocabulary(rc.Request)) await Task.Yield();
         if (error is null) rc.PromptEstimate = config.CountToken ? rc.Request.Rule?.EstimatePrompt(rc) ?? estimator.Estimate(rc.Request) : 0;
         Hold? hold = null;
         if (error is null) (hold, error) = await billing.HoldAsync(rc, ct);

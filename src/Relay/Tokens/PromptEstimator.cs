@@ -18,6 +18,9 @@ public sealed class PromptEstimator(TokenCounter counter)
     private const int ChatPriming = 3;
     private const int PerImage = ImageTokens.OtherModels;
 
+    /// <summary>This request's estimate would load a tokenizer vocabulary first (see <see cref="TokenCounter.NeedsLoad"/>).</summary>
+    public bool NeedsVocabulary(RelayRequest request) => counter.NeedsLoad(request.Model);
+
     public int Estimate(RelayRequest request)
     {
         var root = request.Root;

@@ -7,6 +7,19 @@ public sealed class TokenCounterTests
     private static readonly TokenCounter Counter = new();
 
     [Fact]
+    public void NeedsLoad_IsTrueOnlyUntilTheModelsVocabularyIsLoaded()
+    {
+        var fresh = new TokenCounter();
+        Assert.True(fresh.NeedsLoad("gpt-4o"));
+        Assert.True(fresh.NeedsLoad("gpt-3.5-turbo"));
+        Assert.False(fresh.NeedsLoad("claude-sonnet-4"));   // the heuristic has nothing to load
+        fresh.Count("gpt-4o", "hi");
+        Assert.False(fresh.NeedsLoad("gpt-4o"));
+        Assert.False(fresh.NeedsLoad("o3-mini"));            // same vocabulary
+        Assert.True(fresh.NeedsLoad("gpt-3.5-turbo"));      // cl100k is still unloaded
+    }
+
+    [Fact]
     public void OpenAiModels_UseTheRealVocabulary()
     {
         Assert.Equal(2, Counter.Count("gpt-4o-mini", "Hello world"));
