@@ -80,33 +80,104 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
         return await ReserveAsync(r, tracked, userQuota, ct);
     }
 
+    // Reservations are group-committed: every hold waiting when the reserver is free goes into ONE write transaction
+    // (each with its own conditional updates, as before), so concurrent callers below the trust threshold share a
+    // commit instead of queueing for one transaction each.
+    private readonly Channel<PendingHold> _holds = Channel.CreateUnbounded<PendingHold>(new UnboundedChannelOptions { SingleReader = true });
+    private int _reserverRunning;
+    private const int MaxHoldsPerCommit = 256;
+
+    private sealed record PendingHold(HoldRequest Request, bool Tracked, long UserQuota, CancellationToken Ct)
+    {
+        public TaskCompletionSource<HoldOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     private async Task<HoldOutcome> ReserveAsync(HoldRequest r, bool tracked, long userQuota, CancellationToken ct)
     {
-        var now = time.UnixSeconds();
-        var result = await db.WriteAsync(async (conn, tx) =>
+        ct.ThrowIfCancellationRequested();
+        var pending = new PendingHold(r, tracked, userQuota, ct);
+        _holds.Writer.TryWrite(pending);
+        if (Interlocked.CompareExchange(ref _reserverRunning, 1, 0) == 0) _ = Task.Run(ReserveLoopAsync, CancellationToken.None);
+        return await pending.Done.Task;
+    }
+
+    /// <summary>Drains waiting holds into shared transactions; exits when none is left (restarted by the next hold).</summary>
+    private async Task ReserveLoopAsync()
+    {
+        var batch = new List<PendingHold>(MaxHoldsPerCommit);
+        while (true)
         {
-            var seq = book.NextSequence();
-            long? remain = null;
-            if (tracked)
+            while (batch.Count < MaxHoldsPerCommit && _holds.Reader.TryRead(out var p)) batch.Add(p);
+            if (batch.Count == 0)
             {
-                remain = await conn.ScalarNullableLongAsync(LedgerSql.HoldToken, tx, ct, ("$a", r.Amount), ("$id", r.TokenId), ("$now", now));
-                if (remain is null) return (HoldStatus.TokenInsufficient, 0L, userQuota, remain, seq);
+                Volatile.Write(ref _reserverRunning, 0);
+                // A hold queued between the last TryRead and the flag reset would otherwise wait for the next one.
+                if (!_holds.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _reserverRunning, 1, 0) != 0) return;
+                continue;
             }
-            var quota = await conn.ScalarNullableLongAsync(LedgerSql.HoldUser, tx, ct, ("$a", r.Amount), ("$id", r.UserId));
-            if (quota is null)
+            await CommitHoldsAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitHoldsAsync(List<PendingHold> batch)
+    {
+        var now = time.UnixSeconds();
+        var results = new (HoldStatus Status, long Reservation, long Quota, long? Remain, long Seq)[batch.Count];
+        try
+        {
+            await db.WriteAsync(async (conn, tx) =>
             {
-                if (tracked) await conn.ExecuteAsync(LedgerSql.UndoHoldToken, tx, ct, ("$a", r.Amount), ("$id", r.TokenId));
-                return (HoldStatus.UserInsufficient, 0L, userQuota, null, seq);
+                for (var i = 0; i < batch.Count; i++) results[i] = await ReserveOneAsync(conn, tx, batch[i], now);
+            });
+        }
+        catch (Exception e)
+        {
+            foreach (var p in batch) p.Done.TrySetException(e);
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (p, (status, reservation, newQuota, newRemain, sequence)) = (batch[i], results[i]);
+            var r = p.Request;
+            if (status != HoldStatus.Held)
+            {
+                p.Done.TrySetResult(new HoldOutcome(status, null, newQuota));
+                continue;
             }
-            await conn.ExecuteAsync(LedgerSql.InsertReservation, tx, ct, ("$rid", r.RequestId), ("$u", r.UserId), ("$t", r.TokenId),
-                ("$a", r.Amount), ("$tu", !tracked), ("$now", now));
-            return (HoldStatus.Held, await conn.LastInsertIdAsync(tx, ct), quota.Value, remain, seq);
-        }, ct);
-        var (status, reservation, newQuota, newRemain, sequence) = result;
-        if (status != HoldStatus.Held) return new HoldOutcome(status, null, newQuota);
-        book.PublishUser(r.UserId, newQuota, sequence);
-        if (newRemain is { } rem) book.PublishToken(r.TokenId, rem, sequence);
-        return new HoldOutcome(HoldStatus.Held, new Hold(reservation, r.UserId, r.TokenId, tracked, r.Amount), newQuota);
+            book.PublishUser(r.UserId, newQuota, sequence);
+            if (newRemain is { } rem) book.PublishToken(r.TokenId, rem, sequence);
+            var hold = new Hold(reservation, r.UserId, r.TokenId, p.Tracked, r.Amount);
+            if (p.Ct.IsCancellationRequested)
+            {
+                // The caller left while its hold was being written: give it back, as a failed request would.
+                await ReleaseAsync(hold);
+                p.Done.TrySetCanceled(p.Ct);
+            }
+            else p.Done.TrySetResult(new HoldOutcome(HoldStatus.Held, hold, newQuota));
+        }
+    }
+
+    private async Task<(HoldStatus, long, long, long?, long)> ReserveOneAsync(Microsoft.Data.Sqlite.SqliteConnection conn,
+        Microsoft.Data.Sqlite.SqliteTransaction tx, PendingHold p, long now)
+    {
+        var r = p.Request;
+        var seq = book.NextSequence();
+        long? remain = null;
+        if (p.Tracked)
+        {
+            remain = await conn.ScalarNullableLongAsync(LedgerSql.HoldToken, tx, CancellationToken.None, ("$a", r.Amount), ("$id", r.TokenId), ("$now", now));
+            if (remain is null) return (HoldStatus.TokenInsufficient, 0L, p.UserQuota, remain, seq);
+        }
+        var quota = await conn.ScalarNullableLongAsync(LedgerSql.HoldUser, tx, CancellationToken.None, ("$a", r.Amount), ("$id", r.UserId));
+        if (quota is null)
+        {
+            if (p.Tracked) await conn.ExecuteAsync(LedgerSql.UndoHoldToken, tx, CancellationToken.None, ("$a", r.Amount), ("$id", r.TokenId));
+            return (HoldStatus.UserInsufficient, 0L, p.UserQuota, null, seq);
+        }
+        await conn.ExecuteAsync(LedgerSql.InsertReservation, tx, CancellationToken.None, ("$rid", r.RequestId), ("$u", r.UserId), ("$t", r.TokenId),
+            ("$a", r.Amount), ("$tu", !p.Tracked), ("$now", now));
+        return (HoldStatus.Held, await conn.LastInsertIdAsync(tx, CancellationToken.None), quota.Value, remain, seq);
     }
 
     /// <summary>Queues the final charge. Waits only when the queue is full (back-pressure, never loss).</summary>

@@ -109,6 +109,39 @@ public sealed class LedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentHolds_ShareCommits_AndNeverOverdraw()
+    {
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Task.Run(() => _ledger.HoldAsync(new HoldRequest { RequestId = $"c{i}", UserId = 1, TokenId = 7, Amount = 300 }, default))));
+        Assert.Equal(16, outcomes.Count(o => o.Status == HoldStatus.Held));   // 16 × 300 fit in the key's 5 000
+        Assert.Equal(24, outcomes.Count(o => o.Status == HoldStatus.TokenInsufficient));
+        Assert.Equal(200, await ScalarAsync("SELECT remain_quota FROM tokens WHERE id = 7"));
+        Assert.Equal(5200, await ScalarAsync("SELECT quota FROM users WHERE id = 1"));
+        Assert.Equal(16, await ScalarAsync("SELECT COUNT(*) FROM quota_reservations"));
+        Assert.Equal(16, outcomes.Where(o => o.Hold is not null).Select(o => o.Hold!.ReservationId).Distinct().Count());
+        Assert.True(_book.TryGetTokenRemain(7, out var remain) && remain == 200);
+    }
+
+    [Fact]
+    public async Task CallerGoneWhileItsHoldWaits_GetsNothingReserved()
+    {
+        var writerBusy = new TaskCompletionSource();
+        var inside = new TaskCompletionSource();
+        var blocker = _db.WriteAsync(async (_, _) => { inside.SetResult(); await writerBusy.Task; });
+        await inside.Task;
+        using var gone = new CancellationTokenSource();
+        var hold = _ledger.HoldAsync(new HoldRequest { RequestId = "gone", UserId = 1, TokenId = 7, Amount = 700 }, gone.Token);
+        gone.Cancel();                  // the client leaves while the hold waits for the writer
+        writerBusy.SetResult();
+        await blocker;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hold);
+        await _ledger.FlushAsync();     // the hold that was written anyway has been given back
+        Assert.Equal(10000, await ScalarAsync("SELECT quota FROM users WHERE id = 1"));
+        Assert.Equal(5000, await ScalarAsync("SELECT remain_quota FROM tokens WHERE id = 7"));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM quota_reservations"));
+    }
+
+    [Fact]
     public async Task TrustedBalances_ReserveNothing_SettleChargesInFull()
     {
         await _db.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE users SET quota = 9000000 WHERE id = 1", tx, default));
