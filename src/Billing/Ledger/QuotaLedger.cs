@@ -148,13 +148,23 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
             book.PublishUser(r.UserId, newQuota, sequence);
             if (newRemain is { } rem) book.PublishToken(r.TokenId, rem, sequence);
             var hold = new Hold(reservation, r.UserId, r.TokenId, p.Tracked, r.Amount);
-            if (p.Ct.IsCancellationRequested)
+            if (!p.Ct.IsCancellationRequested)
+            {
+                p.Done.TrySetResult(new HoldOutcome(HoldStatus.Held, hold, newQuota));
+                continue;
+            }
+            try
             {
                 // The caller left while its hold was being written: give it back, as a failed request would.
                 await ReleaseAsync(hold);
                 p.Done.TrySetCanceled(p.Ct);
             }
-            else p.Done.TrySetResult(new HoldOutcome(HoldStatus.Held, hold, newQuota));
+            catch (Exception e)
+            {
+                // Only when the ledger is already closed (shutdown): the reservation row stays and is refunded at the
+                // next start. The reserver itself must keep running.
+                p.Done.TrySetException(e);
+            }
         }
     }
 
