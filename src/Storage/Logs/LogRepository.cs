@@ -22,11 +22,11 @@ public sealed class LogRepository(SqliteDb db)
     /// <summary>Inserts one row and adds it to the log summaries, inside the caller's transaction.</summary>
     public static async Task<int> InsertAsync(SqliteConnection conn, SqliteTransaction tx, LogRow row, CancellationToken ct)
     {
-        var n = await conn.ExecuteAsync(LogRow.InsertSql, tx, ct, row.Parameters());
+        using (var insert = new LogInsertStatement(conn)) insert.Insert(row);   // the same insert as the batch writer's
         var summaries = new LogSummaries();
         summaries.Add(row);
         await summaries.ApplyAsync(conn, tx, ct);
-        return n;
+        return 1;
     }
 
     /// <summary>

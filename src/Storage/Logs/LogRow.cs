@@ -45,13 +45,4 @@ public sealed record LogRow
         UseTime = r.Long(11), IsStream = r.Bool(12), ChannelId = r.Long(13), TokenId = r.Long(14), Group = r.Str(15), Ip = r.Str(16),
         RequestId = r.Str(17), UpstreamRequestId = r.Str(18), Other = r.Str(19),
     };
-
-    public (string, object?)[] Parameters() =>
-    [
-        ("$user_id", UserId), ("$created_at", CreatedAt), ("$type", (int)Type), ("$content", Content), ("$username", Username),
-        ("$token_name", TokenName), ("$model_name", ModelName), ("$quota", Quota), ("$prompt_tokens", PromptTokens),
-        ("$completion_tokens", CompletionTokens), ("$use_time", UseTime), ("$is_stream", IsStream), ("$channel_id", ChannelId),
-        ("$token_id", TokenId), ("$group", Group), ("$ip", Ip), ("$request_id", RequestId), ("$upstream_request_id", UpstreamRequestId),
-        ("$other", Other),
-    ];
 }
