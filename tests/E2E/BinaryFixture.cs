@@ -75,6 +75,15 @@ public static partial class Binary
             return server;
         }
 
+        public bool HasExited => _process.HasExited;
+
+        /// <summary>SIGKILL: no shutdown code runs (a crash or an OOM kill).</summary>
+        public void Kill()
+        {
+            Posix.Kill(_process.Id, Posix.SigKill);
+            _process.WaitForExit();
+        }
+
         /// <summary>SIGTERM, then the exit code (graceful shutdown must finish on its own).</summary>
         public async Task<int> StopAsync()
         {

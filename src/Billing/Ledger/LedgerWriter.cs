@@ -20,17 +20,16 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Not bound to stoppingToken on purpose: the loop ends when the queue is completed in StoppedAsync.
-        var reader = ledger.Reader;
+        // Not bound to stoppingToken on purpose: the loop ends when the ledger is closed in StoppedAsync.
         var batch = new LedgerBatch();
         var flushed = new List<TaskCompletionSource>();
         var size = Math.Max(1, relay.BatchSize);
         ledger.WakeEvery = size;
         var interval = TimeSpan.FromSeconds(Math.Max(0.01, relay.BatchInterval));
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        while (await ledger.WaitForWorkAsync())
         {
             var settings = CurrentSettings();
-            var count = await CollectAsync(reader, batch, flushed, settings, size, interval);
+            var count = await CollectAsync(batch, flushed, settings, size, interval);
             if (count > 0 && !batch.IsEmpty) await CommitAsync(batch, count);
             batch.Clear();
             foreach (var f in flushed) f.TrySetResult();
@@ -48,23 +47,22 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
     /// Takes up to <paramref name="size"/> operations, waiting at most <paramref name="interval"/> from the start for the
     /// batch to fill; a flush marker ends the batch at once. Sleeps on the ledger's batch signal, not per queued item.
     /// </summary>
-    private async Task<int> CollectAsync(System.Threading.Channels.ChannelReader<LedgerOp> reader, LedgerBatch batch,
+    private async Task<int> CollectAsync(LedgerBatch batch,
         List<TaskCompletionSource> flushed, LedgerBatch.Settings settings, int size, TimeSpan interval)
     {
         var count = 0;
         var started = time.GetTimestamp();
         while (count < size)
         {
-            if (reader.TryRead(out var op))
+            if (ledger.TryTake(out var op))
             {
-                ledger.Taken(1);
                 count++;
                 if (op.Settlement is { } s) batch.AddSettlement(s, settings);
                 else if (op.Release is { } h) batch.AddRelease(h);
                 else if (op.Flushed is { } f) { flushed.Add(f); break; }
                 continue;
             }
-            if (reader.Completion.IsCompleted) break;
+            if (ledger.IsCompleted) break;
             var left = interval - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero) break;
             await ledger.WaitForBatchAsync(left);

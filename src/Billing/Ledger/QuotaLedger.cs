@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using NewApi.Billing.Prices;
 using NewApi.Common;
@@ -15,47 +16,85 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
 {
     private const int QueueCapacity = 16_384;
 
-    private readonly Channel<LedgerOp> _queue = Channel.CreateBounded<LedgerOp>(new BoundedChannelOptions(QueueCapacity)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-
-    // The writer is not woken per queued item (at thousands of settlements a second that was one thread-pool hop
-    // each): it sleeps until a batch is full, a flush is asked for, or its batch interval ends.
+    // A plain concurrent queue, not a Channel: both Channel kinds take a lock on every write, and at thousands of
+    // settlements a second the relay threads and the writer contended for it. The writer is not woken per queued item
+    // either: once awake it sleeps until a batch is full, a flush is asked for, or its batch interval ends.
+    private readonly ConcurrentQueue<LedgerOp> _queue = new();
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _space = new(0);
     private int _queued;
-
-    internal ChannelReader<LedgerOp> Reader => _queue.Reader;
+    private int _writerIdle;
+    private int _spaceWaiters;
+    private volatile bool _completed;
 
     /// <summary>Queued operations that wake the writer before its interval ends (its batch size).</summary>
     internal int WakeEvery { get; set; } = 500;
 
-    /// <summary>The writer took <paramref name="n"/> operations off the queue.</summary>
-    internal void Taken(int n) => Interlocked.Add(ref _queued, -n);
+    /// <summary>Closed (shutdown) and every queued operation taken.</summary>
+    internal bool IsCompleted => _completed;
+
+    /// <summary>The writer's take; frees room for a caller held back by a full queue.</summary>
+    internal bool TryTake([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out LedgerOp op)
+    {
+        if (!_queue.TryDequeue(out op)) return false;
+        Interlocked.Decrement(ref _queued);
+        if (Volatile.Read(ref _spaceWaiters) > 0) _space.Release();
+        return true;
+    }
+
+    /// <summary>Waits until something is queued; false once the ledger is closed and nothing is left.</summary>
+    internal async Task<bool> WaitForWorkAsync()
+    {
+        while (true)
+        {
+            if (!_queue.IsEmpty) return true;
+            if (_completed) return false;
+            // Announce the sleep, then look again: a writer of the queue either sees the flag (and wakes us) or its
+            // item is already visible here (both sides use full fences).
+            Interlocked.Exchange(ref _writerIdle, 1);
+            if (!_queue.IsEmpty || _completed)
+            {
+                Interlocked.Exchange(ref _writerIdle, 0);
+                continue;
+            }
+            await _wake.WaitAsync();
+        }
+    }
 
     /// <summary>Waits until a batch is full, a flush or shutdown is asked for, or <paramref name="timeout"/> passes.</summary>
     internal Task<bool> WaitForBatchAsync(TimeSpan timeout) => _wake.WaitAsync(timeout);
 
-    private void Queued(bool urgent)
-    {
-        if (Interlocked.Increment(ref _queued) % Math.Max(1, WakeEvery) == 0 || urgent) _wake.Release();
-    }
-
     private ValueTask EnqueueAsync(LedgerOp op, bool urgent, CancellationToken ct)
     {
-        if (_queue.Writer.TryWrite(op))
+        if (Volatile.Read(ref _queued) < QueueCapacity || _completed)
         {
-            Queued(urgent);
+            Enqueue(op, urgent);
             return ValueTask.CompletedTask;
         }
         return EnqueueSlowAsync(op, urgent, ct);
     }
 
+    /// <summary>Back-pressure, never loss: a full queue holds the caller back until the writer has taken some.</summary>
     private async ValueTask EnqueueSlowAsync(LedgerOp op, bool urgent, CancellationToken ct)
     {
-        await _queue.Writer.WriteAsync(op, ct);
-        Queued(urgent);
+        Interlocked.Increment(ref _spaceWaiters);
+        try
+        {
+            while (Volatile.Read(ref _queued) >= QueueCapacity && !_completed) await _space.WaitAsync(ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _spaceWaiters);
+        }
+        Enqueue(op, urgent);
+    }
+
+    private void Enqueue(LedgerOp op, bool urgent)
+    {
+        if (_completed) throw new InvalidOperationException("the quota ledger is closed");
+        _queue.Enqueue(op);
+        var n = Interlocked.Increment(ref _queued);
+        if (Interlocked.Exchange(ref _writerIdle, 0) == 1 || urgent || n % Math.Max(1, WakeEvery) == 0) _wake.Release();
     }
 
     /// <summary>Users and tokens above this balance are trusted: nothing is reserved for them (New API: 10 × QuotaPerUnit).</summary>
@@ -207,8 +246,9 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
 
     internal void Complete()
     {
-        _queue.Writer.TryComplete();
+        _completed = true;
         _wake.Release();
+        _space.Release();
     }
 }
 

@@ -15,10 +15,16 @@ namespace NewApi.Relay.Auth;
 public sealed class RelayIdentityCache
 {
     private const int MaxUnknownKeys = 50_000;
+    private const int MaxRememberedHashes = 50_000;
 
     private readonly ConcurrentDictionary<string, TokenEntry> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, string> _tokenHashById = new();
     private readonly ConcurrentDictionary<string, byte> _unknown = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Lookup hashes of keys that matched a token (a pure function of the key, so never stale): a known caller's
+    /// request skips the HMAC. Bounded; keys that match nothing are not remembered here.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, string> _hashOfKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, UserEntry> _users = new();
     private readonly TokenRepository _tokenRepo;
     private readonly UserRepository _userRepo;
@@ -39,8 +45,13 @@ public sealed class RelayIdentityCache
 
     public async ValueTask<TokenEntry?> FindTokenAsync(string key, CancellationToken ct)
     {
-        var hash = _box.LookupHash(key);
-        if (_tokens.TryGetValue(hash, out var hit)) return hit;
+        var remembered = _hashOfKey.TryGetValue(key, out var known);
+        var hash = known ?? _box.LookupHash(key);
+        if (_tokens.TryGetValue(hash, out var hit))
+        {
+            if (!remembered) Remember(key, hash);
+            return hit;
+        }
         if (_unknown.ContainsKey(hash)) return null;
         var generation = Volatile.Read(ref _generation);
         var seq = _book.CurrentSequence;
@@ -52,6 +63,7 @@ public sealed class RelayIdentityCache
             return null;
         }
         var entry = new TokenEntry(row);
+        Remember(key, hash);
         _book.SeedToken(row.Id, row.RemainQuota, seq);
         if (generation != Volatile.Read(ref _generation)) return entry;
         _tokenHashById[row.Id] = hash;
@@ -59,6 +71,12 @@ public sealed class RelayIdentityCache
         // A drop that landed between the check and the add must not leave the row it invalidated behind.
         if (generation != Volatile.Read(ref _generation)) _tokens.TryRemove(new KeyValuePair<string, TokenEntry>(hash, entry));
         return cached;
+    }
+
+    private void Remember(string key, string hash)
+    {
+        if (_hashOfKey.Count >= MaxRememberedHashes) _hashOfKey.Clear();
+        _hashOfKey.TryAdd(key, hash);
     }
 
     public async ValueTask<UserEntry?> FindUserAsync(long id, CancellationToken ct)
