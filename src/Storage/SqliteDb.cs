@@ -42,9 +42,14 @@ public sealed class SqliteDb : IDisposable
     /// <summary>SQLitePCLRaw provider: the system/static sqlite3 library (linked into the AOT binary).</summary>
     public static void EnsureProvider()
     {
-        if (Interlocked.Exchange(ref s_providerSet, 1) == 0)
-            SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
+        if (Interlocked.Exchange(ref s_providerSet, 1) != 0) return;
+        SQLitePCL.raw.SetProvider(new SQLitePCL.SQLite3Provider_sqlite3());
+        // Before the library initialises: nothing here reads SQLite's memory statistics, and keeping them made every
+        // allocation inside SQLite take a process-wide mutex (the batch writer and the readers contended on it).
+        SQLitePCL.raw.sqlite3_config(SqliteConfigMemStatus, 0);
     }
+
+    private const int SqliteConfigMemStatus = 9;   // SQLITE_CONFIG_MEMSTATUS
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {

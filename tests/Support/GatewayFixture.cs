@@ -34,7 +34,11 @@ public class GatewayFixture : IAsyncLifetime
     {
         Config = TestConfig.Create(_dir.FullName);
         ConfigureConfig(Config);
-        App = await GatewayApp.BuildAsync(Config, ConfigureServices);
+        App = await GatewayApp.BuildAsync(Config, services =>
+        {
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new AnsweredRequests.Filter(Answered));
+            ConfigureServices(services);
+        });
         await App.StartAsync();
         BaseAddress = new Uri(GatewayApp.BoundAddress(App));
     }
@@ -48,6 +52,9 @@ public class GatewayFixture : IAsyncLifetime
         try { _dir.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Requests whose answer has started but whose handler has not returned yet (billing runs after the answer).</summary>
+    public AnsweredRequests Answered { get; } = new();
 
     public HttpClient Anonymous() => new(new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() }) { BaseAddress = BaseAddress };
 
@@ -143,4 +150,68 @@ public static class JsonAssert
 
     public static void Failure(JsonElement body) =>
         Assert.False(body.GetProperty("success").GetBoolean(), "expected failure, got: " + body);
+}
+
+/// <summary>
+/// Counts requests that have begun answering and are still in their handler. A client can read a whole answer before
+/// the server has queued that request's settlement; a test that checks billing right after a response waits for
+/// this to reach zero first (bounded, so a stream a test holds open on purpose only delays it).
+/// </summary>
+public sealed class AnsweredRequests
+{
+    private readonly object _gate = new();
+    private int _count;
+    private TaskCompletionSource _idle = Completed();
+
+    private static TaskCompletionSource Completed()
+    {
+        var t = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        t.SetResult();
+        return t;
+    }
+
+    public async Task WhenSettledAsync(TimeSpan max)
+    {
+        Task idle;
+        lock (_gate) idle = _idle.Task;
+        try { await idle.WaitAsync(max); }
+        catch (TimeoutException) { }
+    }
+
+    private void Started()
+    {
+        lock (_gate)
+            if (_count++ == 0) _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private void Ended()
+    {
+        lock (_gate)
+            if (--_count == 0) _idle.TrySetResult();
+    }
+
+    internal sealed class Filter(AnsweredRequests tracker) : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (ctx, nextMiddleware) =>
+            {
+                var started = 0;
+                ctx.Response.OnStarting(() =>
+                {
+                    if (Interlocked.Exchange(ref started, 1) == 0) tracker.Started();
+                    return Task.CompletedTask;
+                });
+                try
+                {
+                    await nextMiddleware(ctx);
+                }
+                finally
+                {
+                    if (Interlocked.Exchange(ref started, 2) == 1) tracker.Ended();
+                }
+            });
+            next(app);
+        };
+    }
 }

@@ -44,10 +44,16 @@ public static class ConsumeLog
         };
     }
 
+    // One buffer and writer per thread, reset per row: building `other` never awaits, so nothing else can interleave.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
     private static string Other(RelayContext rc, ServedBy served, in UsageCounts u)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var w = t_writer ??= new Utf8JsonWriter(buffer);
+        w.Reset(buffer);
         {
             var p = rc.Pricing;
             w.WriteStartObject();
@@ -102,7 +108,10 @@ public static class ConsumeLog
             w.WriteString("billing_source", "wallet");
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        w.Flush();
+        var other = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 64 * 1024) t_buffer = null;   // an unusually large row does not pin its buffer
+        return other;
     }
 
     private static string JoinNotes(string? route, string note) =>

@@ -12,6 +12,31 @@ namespace NewApi.Relay.Routing;
 public sealed class ChannelRuntime
 {
     private int _polling;
+    private const int MaxCachedUris = 64;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _uris = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The upstream URI for a client path, built once per channel version: a <see cref="Uri"/> parses itself and
+    /// caches its parts on first use, so sharing one (it is immutable) saves that work and its strings per request.
+    /// Only for URIs that depend on nothing but the channel and the path (bounded: paths with ids are not kept).
+    /// </summary>
+    /// <summary>"Bearer {key}" for a key of this channel, made once per key instead of once per request.</summary>
+    public string BearerFor(int keyIndex, string key)
+    {
+        if ((uint)keyIndex >= (uint)Keys.Count || !ReferenceEquals(Keys[keyIndex], key)) return "Bearer " + key;
+        var values = _bearer ??= new string?[Keys.Count];
+        return values[keyIndex] ??= "Bearer " + key;
+    }
+
+    private string?[]? _bearer;
+
+    public Uri UriFor<TState>(string clientPath, TState state, Func<TState, string, Uri> build)
+    {
+        if (_uris.TryGetValue(clientPath, out var uri)) return uri;
+        uri = build(state, clientPath);
+        if (_uris.Count < MaxCachedUris) _uris.TryAdd(clientPath, uri);
+        return uri;
+    }
 
     public required IReadOnlyList<string> Keys { get; init; }
     public bool MultiKey { get; init; }

@@ -43,7 +43,8 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return;
-            ReadUsage(root);
+            // The delivered text only matters when the upstream reported no usage (it is then counted locally).
+            if (ReadUsage(root)) return;
             if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
                 foreach (var choice in choices.EnumerateArray())
                 {

@@ -24,7 +24,7 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
     public async Task<AttemptOutcome> RelayAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, RelayRequest request,
         Func<IUsageTap, string> syntheticUsage, CancellationToken clientGone)
     {
-        var upstreamId = response.Headers.TryGetValues("X-Oneapi-Request-Id", out var ids) ? ids.FirstOrDefault() ?? "" : "";
+        var upstreamId = response.Headers.NonValidated.TryGetValues("X-Oneapi-Request-Id", out var ids) ? First(ids) ?? "" : "";
         if (!response.IsSuccessStatusCode)
         {
             var error = await ReadBoundedAsync(response, MaxErrorBody, clientGone);
@@ -37,7 +37,7 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
                 error.Dispose();
             }
         }
-        var media = response.Content.Headers.ContentType?.MediaType ?? "";
+        var media = MediaType(response);
         if (MediaRelay.Handles(request, media))
             return (await mediaRelay.RelayAsync(ctx, response, tap, request, media, clientGone)) with { UpstreamRequestId = upstreamId };
         if (request.Stream && media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
@@ -96,6 +96,14 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
             if (!SkippedHeaders.Contains(name)) to.Headers[name] = First(values);
         foreach (var (name, values) in from.Content.Headers.NonValidated)
             if (!SkippedHeaders.Contains(name)) to.Headers[name] = First(values);
+    }
+
+    /// <summary>The Content-Type's media type as sent (parameters cut), read without building a typed header value.</summary>
+    internal static string MediaType(HttpResponseMessage response)
+    {
+        if (!response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) || First(values) is not { } value) return "";
+        var semi = value.IndexOf(';');
+        return (semi < 0 ? value : value[..semi]).Trim();
     }
 
     private static string? First(System.Net.Http.Headers.HeaderStringValues values)

@@ -42,7 +42,7 @@ public static class UpstreamRequestBuilder
             if (ParamOverride.Apply(json, runtime.ParamOverride, runtime.ParamOverrideInvalid, request.Model) is { } poError) return (null, poError);
             content = new ByteArrayContent(Serialize(json));
         }
-        if (request.Form is null) content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (request.Form is null) content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         var message = new HttpRequestMessage(HttpMethod.Post, adapter.BuildUri(target, request.Kind, ctx.Request.Path.Value ?? "", model))
         {
             Content = content,

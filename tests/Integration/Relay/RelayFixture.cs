@@ -37,7 +37,12 @@ public class RelayFixture : GatewayFixture
     public SqliteDb Db => Services.GetRequiredService<SqliteDb>();
     public QuotaLedger Ledger => Services.GetRequiredService<QuotaLedger>();
 
-    public Task FlushAsync() => Ledger.FlushAsync();
+    /// <summary>Every answered request's settlement queued (a handler bills after its answer), then written.</summary>
+    public async Task FlushAsync()
+    {
+        await Answered.WhenSettledAsync(TimeSpan.FromSeconds(5));
+        await Ledger.FlushAsync();
+    }
 
     public string Unique(string prefix) => $"{prefix}{Interlocked.Increment(ref _seq)}";
 

@@ -27,6 +27,9 @@ public sealed class OpenAiAdapter : IProviderAdapter
 
     public Uri BuildUri(UpstreamTarget target, RouteKind kind, string clientPath, string upstreamModel)
     {
+        if (target.Channel.Type is not (ChannelType.Custom or ChannelType.Azure))
+            return target.Runtime.UriFor(clientPath, target, static (t, path) =>
+                new Uri(t.BaseUrl.TrimEnd('/') + t.Profile.PathPrefix + (path.StartsWith("/v1/", StringComparison.Ordinal) ? path[3..] : path)));
         var baseUrl = target.BaseUrl.TrimEnd('/');
         var rest = clientPath.StartsWith("/v1/", StringComparison.Ordinal) ? clientPath[3..] : clientPath;
         switch (target.Channel.Type)
@@ -48,7 +51,7 @@ public sealed class OpenAiAdapter : IProviderAdapter
     public void ApplyAuth(HttpRequestMessage request, UpstreamTarget target)
     {
         if (target.Profile.Auth == AuthStyle.AzureApiKey) request.Headers.TryAddWithoutValidation("api-key", target.Key);
-        else request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Key);
+        else request.Headers.TryAddWithoutValidation("Authorization", target.Runtime.BearerFor(target.KeyIndex, target.Key));
         if (target.Channel.Type == ChannelType.OpenAI && !string.IsNullOrEmpty(target.Channel.OpenAiOrganization))
             request.Headers.TryAddWithoutValidation("OpenAI-Organization", target.Channel.OpenAiOrganization);
     }
