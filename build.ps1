@@ -36,6 +36,18 @@ switch ($Verb) {
         dotnet test tests/NewApi.Tests.csproj -c Debug --logger "trx;LogFileName=dotnet.trx" --results-directory TestResults -nologo -v:q
         $p, $f = Get-TrxCounts "TestResults/dotnet.trx"
         if ($p -eq 0 -and $f -eq 0 -and $LASTEXITCODE -ne 0) { $f = 1 }
+        foreach ($suite in @("browser", "sdk")) {
+            if (-not (Test-Path "tests/$suite/package.json")) { continue }
+            Push-Location "tests/$suite"
+            if (-not (Test-Path node_modules)) { npm ci --no-audit --no-fund --loglevel=error | Out-Null }
+            $out = (node --test --test-reporter=tap 2>&1) -join "`n"
+            Pop-Location
+            $np = [regex]::Matches($out, '(?m)^# pass (\d+)') | Select-Object -Last 1
+            $nf = [regex]::Matches($out, '(?m)^# fail (\d+)') | Select-Object -Last 1
+            if (-not $np -and -not $nf) { $f += 1; continue }
+            if ($np) { $p += [int]$np.Groups[1].Value }
+            if ($nf) { $f += [int]$nf.Groups[1].Value }
+        }
         Write-Output "$p passed, $f failed"
         if ($f -ne 0) { exit 1 }
     }

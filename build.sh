@@ -73,18 +73,24 @@ run_tests() {
   read -r p f < <(trx_counts TestResults/dotnet.trx)
   if [ "$p" = 0 ] && [ "$f" = 0 ] && [ $status -ne 0 ]; then f=1; fi   # build failure: count it
   passed=$((passed + p)); failed=$((failed + f))
-  if [ -f tests/browser/package.json ]; then
-    log "browser tests (headless Chromium)"
-    if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  local suite
+  for suite in browser sdk; do
+    [ -f "tests/$suite/package.json" ] || continue
+    if [ "$suite" = browser ]; then
+      log "browser tests (headless Chromium)"
+      if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+      fi
+    else
+      log "official SDK tests (openai, @anthropic-ai/sdk, @google/genai against dist/newapi)"
     fi
-    (cd tests/browser && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; }) || true
-    local out; out=$(cd tests/browser && NEWAPI_BINARY="$ROOT/dist/newapi" node --test --test-reporter=tap 2>&1) || true
+    (cd "tests/$suite" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; }) || true
+    local out; out=$(cd "tests/$suite" && NEWAPI_BINARY="$ROOT/dist/newapi" node --test --test-reporter=tap 2>&1) || true
     echo "$out" | tail -20
     p=$(echo "$out" | sed -n 's/^# pass \([0-9]*\)/\1/p' | tail -1); f=$(echo "$out" | sed -n 's/^# fail \([0-9]*\)/\1/p' | tail -1)
     if [ -z "$p" ] && [ -z "$f" ]; then f=1; p=0; fi
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-  fi
+  done
   echo "$passed passed, $failed failed"
   [ "$failed" = 0 ]
 }

@@ -179,7 +179,7 @@ public sealed partial class FakeUpstream : IAsyncDisposable
             FakeFault.Status429 => (429, """{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"""),
             // Echoes the credential like OpenAI does, and carries an auto-disable keyword.
             FakeFault.Status401 => (401, """{"error":{"message":"Incorrect API key provided: key-401. You exceeded your current quota.","type":"invalid_request_error","code":"invalid_api_key"}}"""),
-            FakeFault.Status400 => (400, """{"error":{"message":"bad parameter","type":"invalid_request_error","code":"bad_param"}}"""),
+            FakeFault.Status400 => (400, """{"error":{"message":"bad parameter","type":"invalid_request_error","param":"messages","code":"bad_param"}}"""),
             _ => (0, ""),
         };
         if (status == 0) return false;

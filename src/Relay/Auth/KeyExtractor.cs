@@ -16,13 +16,14 @@ public static class KeyExtractor
 
     public static PresentedKey Extract(HttpRequest request)
     {
-        var key = FromWebSocketProtocol(request) ?? FromAuthorization(request);
+        // A span until the end: the key becomes one string (the "Bearer " and "sk-" prefixes never cost one each).
+        var key = FromWebSocketProtocol(request) is { } ws ? ws.AsSpan() : FromAuthorization(request);
         var path = request.Path.Value ?? "";
         if ((path.Contains("/v1/messages", StringComparison.Ordinal) || path.Contains("/v1/models", StringComparison.Ordinal))
             && request.Headers["x-api-key"].ToString() is { Length: > 0 } anthropic)
             key = anthropic;
         if (path.StartsWith("/v1beta/models", StringComparison.Ordinal) || path.StartsWith("/v1beta/openai/models", StringComparison.Ordinal)
-            || path.StartsWith("/v1/models/", StringComparison.Ordinal))
+            || path.StartsWith("/v1/models", StringComparison.Ordinal))
         {
             if (request.Query["key"].ToString() is { Length: > 0 } q) key = q;
             if (request.Headers["x-goog-api-key"].ToString() is { Length: > 0 } g) key = g;
@@ -30,12 +31,12 @@ public static class KeyExtractor
         return Split(key);
     }
 
-    private static string FromAuthorization(HttpRequest request)
+    private static ReadOnlySpan<char> FromAuthorization(HttpRequest request)
     {
-        var auth = request.Headers.Authorization.ToString();
+        ReadOnlySpan<char> auth = request.Headers.Authorization.ToString();
         if (auth.StartsWith("Bearer ", StringComparison.Ordinal) || auth.StartsWith("bearer ", StringComparison.Ordinal)) auth = auth[7..];
         auth = auth.Trim();
-        return auth.Length == 0 || auth == "midjourney-proxy" ? request.Headers["mj-api-secret"].ToString().Trim() : auth;
+        return auth.Length == 0 || auth.SequenceEqual("midjourney-proxy") ? request.Headers["mj-api-secret"].ToString().AsSpan().Trim() : auth;
     }
 
     private static string? FromWebSocketProtocol(HttpRequest request)
@@ -48,13 +49,15 @@ public static class KeyExtractor
     }
 
     /// <summary>Strips "sk-" and splits off the pinned channel (part 1 of a '-' split).</summary>
-    public static PresentedKey Split(string key)
+    public static PresentedKey Split(string key) => Split(key.AsSpan());
+
+    public static PresentedKey Split(ReadOnlySpan<char> key)
     {
         if (key.StartsWith("sk-", StringComparison.Ordinal)) key = key[3..];
         var dash = key.IndexOf('-');
-        if (dash < 0) return new PresentedKey(key, null);
+        if (dash < 0) return new PresentedKey(key.ToString(), null);
         var rest = key[(dash + 1)..];
         var next = rest.IndexOf('-');
-        return new PresentedKey(key[..dash], next < 0 ? rest : rest[..next]);
+        return new PresentedKey(key[..dash].ToString(), (next < 0 ? rest : rest[..next]).ToString());
     }
 }

@@ -12,21 +12,22 @@ namespace NewApi.Relay.Errors;
 public static class RelayErrorWriter
 {
     public static Task WriteAsync(HttpContext ctx, ApiSurface surface, int status, string message, string type = "new_api_error",
-        string? code = null, CancellationToken ct = default)
+        string? code = null, CancellationToken ct = default, string param = "")
     {
         if (ctx.Response.HasStarted) return Task.CompletedTask;
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer, Options))
-            Write(w, surface, status, message, type, code);
+            Write(w, surface, status, message, type, code, param);
         return ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ct).AsTask();
     }
 
     /// <summary>Non-ASCII text as raw UTF-8 (New API's messages are Chinese; Go does not \u-escape them).</summary>
     private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write(Utf8JsonWriter w, ApiSurface surface, int status, string message, string type, string? code)
+    /// <param name="param">OpenAI's <c>param</c>: the upstream's, passed on as it sent it; empty for our own errors.</param>
+    public static void Write(Utf8JsonWriter w, ApiSurface surface, int status, string message, string type, string? code, string param = "")
     {
         w.WriteStartObject();
         switch (surface)
@@ -54,7 +55,7 @@ public static class RelayErrorWriter
                 w.WriteStartObject("error");
                 w.WriteString("message", message);
                 w.WriteString("type", type);
-                w.WriteString("param", "");
+                w.WriteString("param", param);
                 if (code is null) w.WriteString("code", ""); else w.WriteString("code", code);
                 w.WriteEndObject();
                 break;

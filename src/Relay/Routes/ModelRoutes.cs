@@ -14,7 +14,8 @@ namespace NewApi.Relay.Routes;
 /// <summary>
 /// GET /v1/models, /v1/models/{model} and /v1beta/openai/models (relay.md §1.4): the enabled models of the caller's
 /// group(s), or the token's allow-list; models without a price are hidden unless self-use mode or the user's
-/// accept_unset_model_ratio_model. Anthropic clients (x-api-key + anthropic-version) get Anthropic's list shape.
+/// accept_unset_model_ratio_model. Anthropic clients (anthropic-version) get Anthropic's shapes, Gemini clients
+/// (x-goog-api-key or ?key=) Gemini's.
 /// </summary>
 public static class ModelRoutes
 {
@@ -44,11 +45,17 @@ public static class ModelRoutes
             return;
         }
         var models = Visible(caller, channels.Current, prices.Current, groups);
+        gemini |= IsGemini(ctx.Request);
         await WriteAsync(ctx, w => (gemini ? GeminiList : IsAnthropic(ctx.Request) ? (Action<Utf8JsonWriter, IReadOnlyList<string>>)AnthropicList : OpenAiList)(w, models));
     }
 
     private static async Task RetrieveAsync(HttpContext ctx, RelayAuthenticator auth, ChannelCache channels, PriceBook prices, GroupPolicy groups)
     {
+        if (IsGemini(ctx.Request))
+        {
+            await RetrieveGeminiAsync(ctx, auth, channels, prices, groups);
+            return;
+        }
         var (caller, error) = await auth.AuthenticateAsync(ctx, ctx.RequestAborted);
         if (caller is null)
         {
@@ -103,8 +110,17 @@ public static class ModelRoutes
         return names.Distinct(StringComparer.Ordinal).Where(m => showUnpriced || prices.Lookup(m).Configured).Order(StringComparer.Ordinal).ToList();
     }
 
-    private static bool IsAnthropic(HttpRequest r) =>
-        r.Headers.ContainsKey("x-api-key") && r.Headers.ContainsKey("anthropic-version");
+    /// <summary>
+    /// Anthropic's SDKs always send anthropic-version, with the key in x-api-key or (newer versions) as a Bearer
+    /// token; New API looked for both headers, so those SDKs got OpenAI's list shape. OpenAI clients send neither.
+    /// </summary>
+    private static bool IsAnthropic(HttpRequest r) => r.Headers.ContainsKey("anthropic-version");
+
+    /// <summary>
+    /// Google's GenAI SDK asks /v1/models (its default API version is v1) with x-goog-api-key, or ?key=: it gets
+    /// Gemini's shapes there as on /v1beta/models.
+    /// </summary>
+    private static bool IsGemini(HttpRequest r) => r.Headers.ContainsKey("x-goog-api-key") || r.Query.ContainsKey("key");
 
     private static void OpenAiList(Utf8JsonWriter w, IReadOnlyList<string> models)
     {

@@ -77,6 +77,10 @@ public sealed class RetryTests(RetryTests.Fixture fx) : IClassFixture<RetryTests
         Assert.Single(fx.Upstream.Requests);
         var error = RelayFixture.Parse(await resp.Content.ReadAsStringAsync()).GetProperty("error");
         Assert.Equal("bad parameter", error.GetProperty("message").GetString());   // upstream error objects are relayed without a request id
+        // The whole error object reaches the client: type, code and the upstream's param (it used to arrive empty).
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("bad_param", error.GetProperty("code").GetString());
+        Assert.Equal("messages", error.GetProperty("param").GetString());
     }
 
     [Fact]

@@ -77,6 +77,26 @@ public sealed class RouteTests(RouteTests.Fixture fx) : IClassFixture<RouteTests
         var claude = RelayFixture.Parse(await anthropic.GetStringAsync("/v1/models"));
         Assert.Equal("embed-model", claude.GetProperty("first_id").GetString());
         Assert.Equal("model", claude.GetProperty("data")[0].GetProperty("type").GetString());
+
+        // Newer Anthropic SDKs send the key as a Bearer token beside anthropic-version (no x-api-key): same shapes.
+        using var bearerClaude = new HttpClient { BaseAddress = fx.BaseAddress };
+        bearerClaude.DefaultRequestHeaders.Add("Authorization", "Bearer " + fx.Key);
+        bearerClaude.DefaultRequestHeaders.Add("anthropic-version", "2023-06-01");
+        Assert.Equal("embed-model", RelayFixture.Parse(await bearerClaude.GetStringAsync("/v1/models")).GetProperty("first_id").GetString());
+        var claudeOne = RelayFixture.Parse(await bearerClaude.GetStringAsync("/v1/models/route-model"));
+        Assert.Equal("model", claudeOne.GetProperty("type").GetString());
+        Assert.Equal("route-model", claudeOne.GetProperty("id").GetString());
+
+        // Google's GenAI SDK uses API version v1 by default: /v1/models with x-goog-api-key gets Gemini's shapes.
+        using var gemini = new HttpClient { BaseAddress = fx.BaseAddress };
+        gemini.DefaultRequestHeaders.Add("x-goog-api-key", fx.Key);
+        var geminiList = RelayFixture.Parse(await gemini.GetStringAsync("/v1/models"));
+        Assert.Equal("embed-model", geminiList.GetProperty("models")[0].GetProperty("name").GetString());
+        var geminiOne = RelayFixture.Parse(await gemini.GetStringAsync("/v1/models/route-model"));
+        Assert.Equal("route-model", geminiOne.GetProperty("name").GetString());
+        using var anonymous = new HttpClient { BaseAddress = fx.BaseAddress };
+        var byQuery = RelayFixture.Parse(await anonymous.GetStringAsync("/v1/models?key=" + fx.Key));
+        Assert.Equal(2, byQuery.GetProperty("models").GetArrayLength());
     }
 
     [Theory]
