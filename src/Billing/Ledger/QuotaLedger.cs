@@ -104,6 +104,24 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
     /// Reserves <see cref="HoldRequest.Amount"/>. The caller has seeded <see cref="BalanceBook"/> for the user and
     /// token (its caches do on load), so the checks that come before any write read memory.
     /// </summary>
+    /// <summary>
+    /// The outcome <see cref="HoldAsync"/> gives a trusted caller for <paramref name="r"/>'s amount, without waiting;
+    /// null when it would check or reserve instead. With an upper bound of the amount, a yes holds for every smaller
+    /// amount too (so the caller may skip computing the exact one).
+    /// </summary>
+    public HoldOutcome? TryTrust(HoldRequest r)
+    {
+        book.TryGetUserQuota(r.UserId, out var userQuota);
+        if (userQuota <= 0 || userQuota - r.Amount < 0) return null;
+        var tracked = r.TokenId != 0 && !r.TokenUnlimited;
+        var tokenRemain = 0L;
+        if (tracked) book.TryGetTokenRemain(r.TokenId, out tokenRemain);
+        var trust = TrustThreshold;
+        return (!tracked || tokenRemain > trust) && userQuota > trust
+            ? new HoldOutcome(HoldStatus.Trusted, new Hold(0, r.UserId, r.TokenId, tracked, 0), userQuota)
+            : null;
+    }
+
     public async Task<HoldOutcome> HoldAsync(HoldRequest r, CancellationToken ct)
     {
         book.TryGetUserQuota(r.UserId, out var userQuota);

@@ -40,6 +40,15 @@ public sealed class RelayBilling(QuotaLedger ledger, PriceBook prices, TokenCoun
         var free = g == 0 || (rc.Pricing.UsePrice ? rc.Pricing.ModelPrice == 0 : rc.Pricing.ModelRatio == 0);
         var token = rc.Caller.Token;
         if (free && !tables.FreeModelPreConsume) return (new Hold(0, rc.Caller.User.Id, token.Id, !token.Row.UnlimitedQuota, 0), null);
+        // A trusted caller reserves nothing: when even an upper bound of the prompt passes the balance checks, the
+        // prompt is not tokenized here (only later, if the upstream reports no usage).
+        if (rc.Request.Rule is null && !rc.PromptEstimated
+            && ledger.TryTrust(new HoldRequest
+            {
+                RequestId = rc.RequestId, UserId = rc.Caller.User.Id, TokenId = token.Id, TokenUnlimited = token.Row.UnlimitedQuota,
+                Amount = QuotaMath.PreConsume(rc.Pricing, g, PromptUpperBound(rc.Body.Span), rc.Request.MaxTokens, tables.PreConsumedQuota, tables.QuotaPerUnit),
+            }) is { } trusted)
+            return (trusted.Hold, null);
         var amount = rc.Request.Rule?.PreConsume(rc, tables)
                      ?? QuotaMath.PreConsume(rc.Pricing, g, rc.PromptEstimate, rc.Request.MaxTokens, tables.PreConsumedQuota, tables.QuotaPerUnit);
         var outcome = await ledger.HoldAsync(new HoldRequest
@@ -60,6 +69,18 @@ public sealed class RelayBilling(QuotaLedger ledger, PriceBook prices, TokenCoun
         });
     }
 
+    /// <summary>
+    /// More tokens than the estimator can count for this body: byte-level BPE never makes more tokens than UTF-8
+    /// bytes (doubled for the heuristic counters of other models), plus per-message overheads, plus an image's worst case
+    /// for every "image" in the body.
+    /// </summary>
+    internal static long PromptUpperBound(ReadOnlySpan<byte> body)
+    {
+        long images = 0;
+        for (var rest = body; rest.IndexOf("image"u8) is var i and >= 0; rest = rest[(i + 5)..]) images++;
+        return 2L * body.Length + 4_096 + images * 4_096;
+    }
+
     /// <summary>Usage to bill: the upstream's (prompt filled from the estimate when it reported 0), else the estimate of what was delivered.</summary>
     public UsageCounts FinalUsage(RelayContext rc, AttemptOutcome outcome, out bool estimated)
     {
@@ -75,6 +96,9 @@ public sealed class RelayBilling(QuotaLedger ledger, PriceBook prices, TokenCoun
 
     public async Task SettleAsync(RelayContext rc, Hold hold, ServedBy served)
     {
+        // Counting locally may load a tokenizer vocabulary first (~0.3 s): never on a socket thread (server.inline_io).
+        if (served.Outcome.UpstreamUsage is not { PromptTokens: > 0 } && !Thread.CurrentThread.IsThreadPoolThread && counter.NeedsLoad(rc.Request.Model))
+            await Task.Yield();
         var usage = FinalUsage(rc, served.Outcome, out var estimated);
         var tables = prices.Current;
         var rule = rc.Request.Rule;

@@ -18,7 +18,23 @@ public sealed class RelayContext
     public required long StartUnix { get; init; }
     public ModelPricing Pricing { get; set; }
     public GroupPricing GroupPricing { get; set; }
-    public int PromptEstimate { get; set; }
+    /// <summary>
+    /// The local prompt token estimate, counted on first use: a trusted caller's request whose upstream reports usage
+    /// never needs it, and tokenizing a long prompt costs milliseconds. Set <see cref="EstimatePrompt"/> to enable it.
+    /// </summary>
+    public int PromptEstimate
+    {
+        get => _promptEstimate ??= EstimatePrompt?.Invoke(this) ?? 0;
+        set => _promptEstimate = value;
+    }
+
+    /// <summary>How <see cref="PromptEstimate"/> is counted (null: 0, as when count_token is off).</summary>
+    public Func<RelayContext, int>? EstimatePrompt { get; set; }
+
+    /// <summary>The estimate has been counted (or set).</summary>
+    public bool PromptEstimated => _promptEstimate.HasValue;
+
+    private int? _promptEstimate;
     /// <summary>Channels tried so far, in order (admin_info.use_channel).</summary>
     public List<long> Tried { get; } = [];
     public string RequestId => Http.TraceIdentifier;

@@ -15,6 +15,8 @@ namespace NewApi.Relay.Pipeline;
 public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, RelayBilling billing, PromptEstimator estimator,
     AttemptLoop attempts, RouteRules rules, RelaySection config, TimeProvider time)
 {
+    private readonly Func<RelayContext, int> _estimate = rc => rc.Request.Rule?.EstimatePrompt(rc) ?? estimator.Estimate(rc.Request);
+
     public async Task RunAsync(HttpContext ctx, RouteKind kind, PathFacts? facts = null)
     {
         var ct = ctx.RequestAborted;
@@ -83,7 +85,7 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
         // The first request that needs a tokenizer vocabulary loads it (~0.3 s): on the pool, never on a socket thread
         // (server.inline_io), where it would hold up every other connection of that thread.
         if (error is null && config.CountToken && !Thread.CurrentThread.IsThreadPoolThread && estimator.NeedsVocabulary(rc.Request)) await Task.Yield();
-        if (error is null) rc.PromptEstimate = config.CountToken ? rc.Request.Rule?.EstimatePrompt(rc) ?? estimator.Estimate(rc.Request) : 0;
+        if (error is null && config.CountToken) rc.EstimatePrompt = _estimate;
         Hold? hold = null;
         if (error is null) (hold, error) = await billing.HoldAsync(rc, ct);
         if (error is not null)
