@@ -30,9 +30,15 @@ internal static class ResponseConverter
     {
         WireFamily.Claude => ClaudeResponseCodec.Write(r, options),
         WireFamily.Gemini => GeminiResponseCodec.Write(r, options),
-        WireFamily.Responses => ResponsesResponseCodec.Write(r, options),
+        WireFamily.Responses => Announce(ResponsesResponseCodec.Write(r, options), options),
         _ => OpenAiResponseCodec.Write(r, options),
     };
+
+    private static JsonObject Announce(JsonObject response, ResponseOptions options)
+    {
+        options.OnResponse?.Invoke(response);
+        return response;
+    }
 
     public static TokenUsage ReadUsage(WireFamily family, JsonObject body) => family switch
     {

@@ -28,6 +28,9 @@ public sealed record ResponseOptions
     /// <summary>Responses client: the original request, so response objects echo its settings (tools, instructions…).</summary>
     public JsonObject? ClientRequest { get; init; }
 
+    /// <summary>Responses client: called with the final response object (the body, or the one <c>response.completed</c> carries).</summary>
+    public Action<JsonObject>? OnResponse { get; init; }
+
     /// <summary>
     /// Streams only: called once at the end when the upstream reported no usage, with the text received (reasoning,
     /// text, tool names and arguments). Its result is written in the closing events (OpenAI usage chunk, Claude

@@ -18,7 +18,7 @@ namespace NewApi.Relay.Formats;
 /// cannot fetch downloaded through the SSRF-guarded client and inlined, the channel's system prompt and
 /// param_override on the converted body, then URL, credentials and header_override.
 /// </summary>
-public sealed class ConvertedCallBuilder(OutboundHttp http)
+public sealed class ConvertedCallBuilder(OutboundHttp http, NewApi.Relay.Routing.ConvertedResponseStore responses)
 {
     private const int MaxMediaBytes = 20 * 1024 * 1024;
 
@@ -30,6 +30,8 @@ public sealed class ConvertedCallBuilder(OutboundHttp http)
         var (model, mapError) = ModelMapper.Map(rc.Request.Model, runtime.ModelMapping, runtime.ModelMappingInvalid);
         if (mapError is not null) return (null, null, mapError);
         if (JsonNode.Parse(rc.Body.Span) is not JsonObject body) return (null, null, RelayError.BadRequest("invalid request body"));
+        // previous_response_id and item references name answers this gateway converted earlier: resolved here.
+        if (client == WireFamily.Responses && responses.Expand(rc.Caller.User.Id, body) is { } stateError) return (null, null, stateError);
         ReasoningOverride? reasoning = null;
         var upstreamModel = upstream is WireFamily.Claude or WireFamily.Gemini ? ReasoningSuffix.Strip(model, out reasoning) : model;
         ConvertedRequest converted;

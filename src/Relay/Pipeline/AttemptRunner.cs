@@ -14,7 +14,7 @@ namespace NewApi.Relay.Pipeline;
 
 /// <summary>One attempt on one channel: key, upstream request, send (connect and first-byte timeouts), relay the answer.</summary>
 public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random, OutboundHttp http, ResponseRelay responses, RelayBilling billing,
-    ConvertedCallBuilder converter, ConvertedRelay converted, RelaySection config, TimeProvider time)
+    ConvertedCallBuilder converter, ConvertedRelay converted, ConvertedResponseStore stored, RelaySection config, TimeProvider time)
 {
     public sealed record Result(AttemptOutcome Outcome, ServedBy? Served, ChannelRuntime? Runtime, int KeyIndex, string? BaseUrl);
 
@@ -62,6 +62,7 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
             IncludeUsage = rc.Request.ClientWantsUsage != false,
             GeminiJsonArray = client == WireFamily.Gemini && rc.Request.Stream && rc.Http.Request.Query["alt"].ToString() != "sse",
             ClientRequest = client == WireFamily.Responses ? clientBody : null,
+            OnResponse = client == WireFamily.Responses ? response => stored.Remember(rc.Caller.User.Id, clientBody!, response) : null,
             EstimateUsage = text => billing.EstimateUsage(rc, text),
         };
         return await ExchangeAsync(rc, target, message, call, client, upstream,

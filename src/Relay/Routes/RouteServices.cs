@@ -13,6 +13,7 @@ public static class RouteServices
     public static IServiceCollection AddRelayRoutes(this IServiceCollection services)
     {
         services.AddSingleton<ResponseAffinity>();
+        services.AddSingleton<ConvertedResponseStore>();
         services.AddSingleton<RouteRules>();
         services.AddSingleton<MediaRelay>();
         services.AddSingleton<UploadRelay>();

@@ -285,4 +285,56 @@ public sealed class FormatTests(FormatTests.Fixture fx) : IClassFixture<FormatTe
         Assert.Contains("event: response.completed\n", text);
         await BilledAsync(user2, ["OpenAI Responses", "OpenAI Compatible"], claude: false);
     }
+
+    [Fact]
+    public async Task ResponsesClient_OnAChatOnlyVendor_CanReferToEarlierAnswers_ByResponseIdAndItemReference()
+    {
+        var (_, http, _) = await CallerAsync();
+        var first = RelayFixture.Parse(await (await http.PostAsync("/v1/responses",
+            RelayFixture.Json("""{"model":"fmt-deepseek","input":[{"role":"user","content":"first question"}]}"""))).Content.ReadAsStringAsync());
+        var firstId = first.GetProperty("id").GetString()!;
+        var message = first.GetProperty("output").EnumerateArray().First(i => i.GetProperty("type").GetString() == "message");
+        var itemId = message.GetProperty("id").GetString()!;
+
+        // The Vercel AI SDK's second turn: the earlier answer as an item reference.
+        var byItem = await http.PostAsync("/v1/responses", RelayFixture.Json($$"""
+            {"model":"fmt-deepseek","input":[{"role":"user","content":"first question"},{"type":"item_reference","id":"{{itemId}}"},{"role":"user","content":"second question"}]}
+            """));
+        Assert.Equal(HttpStatusCode.OK, byItem.StatusCode);
+        var messages = LastUpstream().Json.GetProperty("messages");
+        Assert.Equal(["user", "assistant", "user"], messages.EnumerateArray().Select(m => m.GetProperty("role").GetString()!).ToArray());
+        Assert.Contains("Hello from the fake upstream", messages[1].GetRawText());
+
+        // previous_response_id: that request's input and its answer come first, streamed as well.
+        var byId = await http.PostAsync("/v1/responses", RelayFixture.Json($$"""
+            {"model":"fmt-deepseek","previous_response_id":"{{firstId}}","input":"third question","stream":true}
+            """));
+        Assert.Equal(HttpStatusCode.OK, byId.StatusCode);
+        Assert.Contains("event: response.completed\n", await byId.Content.ReadAsStringAsync());
+        var chained = LastUpstream().Json.GetProperty("messages");
+        Assert.Equal(["user", "assistant", "user"], chained.EnumerateArray().Select(m => m.GetProperty("role").GetString()!).ToArray());
+        Assert.Contains("first question", chained[0].GetRawText());
+        Assert.Contains("third question", chained[2].GetRawText());
+
+        // Ids that are unknown, or another user's, are the client's 400 in OpenAI's words.
+        var unknown = await http.PostAsync("/v1/responses", RelayFixture.Json("""{"model":"fmt-deepseek","previous_response_id":"resp_nope","input":"x"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var error = RelayFixture.Parse(await unknown.Content.ReadAsStringAsync()).GetProperty("error");
+        Assert.StartsWith("Previous response with id 'resp_nope' not found.", error.GetProperty("message").GetString());
+        Assert.Equal("previous_response_id", error.GetProperty("param").GetString());
+        var (_, other, _) = await CallerAsync();
+        var foreign = await other.PostAsync("/v1/responses", RelayFixture.Json($$"""
+            {"model":"fmt-deepseek","input":[{"type":"item_reference","id":"{{itemId}}"}]}
+            """));
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
+        Assert.Contains($"Item with id '{itemId}' not found.", await foreign.Content.ReadAsStringAsync());
+
+        // store: false is not kept.
+        var unstored = RelayFixture.Parse(await (await http.PostAsync("/v1/responses",
+            RelayFixture.Json("""{"model":"fmt-deepseek","input":"x","store":false}"""))).Content.ReadAsStringAsync());
+        var again = await http.PostAsync("/v1/responses", RelayFixture.Json($$"""
+            {"model":"fmt-deepseek","previous_response_id":"{{unstored.GetProperty("id").GetString()}}","input":"y"}
+            """));
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+    }
 }

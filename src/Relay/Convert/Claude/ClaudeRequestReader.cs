@@ -30,7 +30,15 @@ internal static class ClaudeRequestReader
             foreach (var node in messages)
             {
                 if (node is not JsonObject m) continue;
-                var role = J.Str(m, "role") == "assistant" ? ConvRole.Assistant : ConvRole.User;
+                var roleName = J.Str(m, "role");
+                if (roleName == "system")
+                {
+                    // Claude Code puts a system message among the messages (its environment block): it is system text.
+                    foreach (var p in Blocks(J.Get(m, "content"), req))
+                        if (p is TextPart t) req.System.Add(t);
+                    continue;
+                }
+                var role = roleName == "assistant" ? ConvRole.Assistant : ConvRole.User;
                 foreach (var p in Blocks(J.Get(m, "content"), req)) req.Append(role, p);
             }
         ReadTools(req, body);

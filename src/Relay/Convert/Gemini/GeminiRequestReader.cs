@@ -97,7 +97,9 @@ internal static class GeminiRequestReader
             foreach (var d in J.Arr(tool, "functionDeclarations", "function_declarations") ?? [])
             {
                 if (d is not JsonObject decl) continue;
-                var schema = J.Obj(decl, "parametersJsonSchema", "parameters_json_schema") ?? SchemaCleaner.FromGemini(J.Obj(decl, "parameters"));
+                // Gemini clients write OpenAPI-style upper-case types even in the *JsonSchema fields (Gemini CLI does):
+                // lower-cased for JSON Schema upstreams, which reject "OBJECT".
+                var schema = SchemaCleaner.FromGemini(J.Obj(decl, "parametersJsonSchema", "parameters_json_schema") ?? J.Obj(decl, "parameters"));
                 req.Tools.Add(new ConvTool(ToolKind.Function, J.Str(decl, "name") ?? "") { Description = J.Str(decl, "description"), Parameters = schema });
             }
             if (tool.ContainsKey("googleSearch") || tool.ContainsKey("google_search") || tool.ContainsKey("googleSearchRetrieval"))
@@ -131,8 +133,7 @@ internal static class GeminiRequestReader
         req.Stop.AddRange(J.Strings(J.Get(g, "stopSequences", "stop_sequences")));
         if (J.Str(g, "responseMimeType", "response_mime_type") == "application/json")
         {
-            var jsonSchema = J.Obj(g, "responseJsonSchema", "response_json_schema");
-            var schema = jsonSchema ?? SchemaCleaner.FromGemini(J.Obj(g, "responseSchema", "response_schema"));
+            var schema = SchemaCleaner.FromGemini(J.Obj(g, "responseJsonSchema", "response_json_schema") ?? J.Obj(g, "responseSchema", "response_schema"));
             req.ResponseFormat = schema is null
                 ? new ConvResponseFormat(FormatKind.JsonObject)
                 : new ConvResponseFormat(FormatKind.JsonSchema) { Name = "response", Schema = schema };

@@ -6,8 +6,9 @@ using NewApi.Relay.Convert.Shared;
 namespace NewApi.Relay.Convert.Responses;
 
 /// <summary>
-/// OpenAI Responses request → <see cref="ConvRequest"/>. Stateful features (<c>previous_response_id</c>, <c>conversation</c>,
-/// item references) exist only on an OpenAI Responses upstream and are refused for any other.
+/// OpenAI Responses request → <see cref="ConvRequest"/>. <c>previous_response_id</c> and item references to answers this
+/// gateway converted are resolved before this (<see cref="Routing.ConvertedResponseStore"/>); what is left of them, and
+/// <c>conversation</c>, exist only on an OpenAI Responses upstream and are refused.
 /// </summary>
 internal static class ResponsesRequestReader
 {

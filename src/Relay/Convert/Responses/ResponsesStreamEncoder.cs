@@ -117,6 +117,7 @@ internal sealed class ResponsesStreamEncoder : StreamEncoder
         var response = ResponsesResponseCodec.Write(r, core.Options);
         var type = J.Str(response, "status") == "incomplete" ? "response.incomplete" : "response.completed";
         Emit(core, type, new JsonObject { ["response"] = response });
+        core.Options.OnResponse?.Invoke(response);
     }
 
     public override void OnError(StreamCore core, UpstreamError error)

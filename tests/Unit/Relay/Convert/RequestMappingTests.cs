@@ -105,6 +105,40 @@ public sealed class RequestMappingTests
     }
 
     [Fact]
+    public void GeminiJsonSchemaFields_WithUpperCaseTypes_AreLowerCased()
+    {
+        // Gemini CLI writes OpenAPI-style types in responseJsonSchema and parametersJsonSchema.
+        var body = Convert(WireFamily.Gemini, WireFamily.OpenAiChat, """
+            {"contents":[{"parts":[{"text":"x"}]}],
+             "tools":[{"functionDeclarations":[{"name":"f","parametersJsonSchema":{"type":"OBJECT","properties":{"cmd":{"type":"STRING"}}}}]}],
+             "generationConfig":{"responseMimeType":"application/json",
+               "responseJsonSchema":{"type":"OBJECT","properties":{"score":{"type":"INTEGER"},"why":{"type":"string"}},"required":["score"]}}}
+            """, new RequestOptions { Model = "gpt-4o", Stream = false });
+        var schema = body["response_format"]!["json_schema"]!["schema"]!;
+        Assert.Equal("object", schema["type"]!.GetValue<string>());
+        Assert.Equal("integer", schema["properties"]!["score"]!["type"]!.GetValue<string>());
+        Assert.Equal("string", schema["properties"]!["why"]!["type"]!.GetValue<string>());
+        Assert.Equal("score", schema["required"]![0]!.GetValue<string>());
+        var parameters = body["tools"]![0]!["function"]!["parameters"]!;
+        Assert.Equal("object", parameters["type"]!.GetValue<string>());
+        Assert.Equal("string", parameters["properties"]!["cmd"]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void ClaudeSystemRoleMessage_AmongMessages_IsSystemText()
+    {
+        // Claude Code sends its environment block as a system-role message inside messages.
+        var body = Convert(WireFamily.Claude, WireFamily.OpenAiChat, """
+            {"model":"c","max_tokens":10,"system":"S1","messages":[{"role":"system","content":"ENV"},{"role":"user","content":"hi"}]}
+            """, new RequestOptions { Model = "gpt-4o", Stream = false });
+        var messages = body["messages"]!.AsArray();
+        Assert.Equal("system", messages[0]!["role"]!.GetValue<string>());
+        Assert.Contains("ENV", messages[0]!.ToJsonString());
+        Assert.DoesNotContain(messages.Skip(1), m => m!.ToJsonString().Contains("ENV"));
+        Assert.Equal("user", messages[^1]!["role"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void GeminiSnakeCaseRequest_IsRead()
     {
         var body = Convert(WireFamily.Gemini, WireFamily.Claude, """
