@@ -35,7 +35,7 @@ public static class RelayErrorWriter
             case ApiSurface.Claude:
                 w.WriteString("type", "error");
                 w.WriteStartObject("error");
-                w.WriteString("type", ClaudeType(status, type));
+                w.WriteString("type", code == ErrorCodes.ModelNotFound ? "not_found_error" : ClaudeType(status, type));
                 w.WriteString("message", message);
                 w.WriteEndObject();
                 break;

@@ -109,6 +109,18 @@ public sealed class FaultTests(FaultTests.Fixture fx) : IClassFixture<FaultTests
         Assert.Contains("status_reason", channel.OtherInfo);
         var again = await http.PostAsync("/v1/chat/completions", Chat("m-401"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);   // no channel left for the model
+        // New API's 503, but SDKs are told not to retry a missing channel (Claude Code retried it for minutes).
+        Assert.Equal("false", again.Headers.GetValues("x-should-retry").Single());
+        using var claudeReq = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = new StringContent("""{"model":"m-401","max_tokens":5,"messages":[{"role":"user","content":"x"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        claudeReq.Headers.Add("anthropic-version", "2023-06-01");
+        var claude = await http.SendAsync(claudeReq);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, claude.StatusCode);
+        Assert.Equal("false", claude.Headers.GetValues("x-should-retry").Single());
+        var claudeError = RelayFixture.Parse(await claude.Content.ReadAsStringAsync());
+        Assert.Equal("not_found_error", claudeError.GetProperty("error").GetProperty("type").GetString());
     }
 
     [Fact]
