@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -38,8 +39,8 @@ public static class ResponseRoutes
 }
 
 /// <summary>Forwards a stored-response call to the channel and key remembered by <see cref="ResponseAffinity"/>.</summary>
-public sealed class StoredResponses(RelayAuthenticator auth, ResponseAffinity affinity, ChannelCache channels, ChannelRuntimes runtimes,
-    IRandomSource random, OutboundHttp http, MediaRelay media)
+public sealed class StoredResponses(RelayAuthenticator auth, ResponseAffinity affinity, ConvertedResponseStore converted, ChannelCache channels,
+    ChannelRuntimes runtimes, IRandomSource random, OutboundHttp http, MediaRelay media)
 {
     public async Task ForwardAsync(HttpContext ctx, HttpMethod method, string suffix)
     {
@@ -51,6 +52,7 @@ public sealed class StoredResponses(RelayAuthenticator auth, ResponseAffinity af
             return;
         }
         var id = (string)ctx.Request.RouteValues["id"]!;
+        if (!affinity.TryGet(id, caller.User.Id, out _) && await ServeConvertedAsync(ctx, caller.User.Id, id, method, suffix)) return;
         if (!affinity.TryGet(id, caller.User.Id, out var entry)
             || !channels.Current.ById.TryGetValue(entry.ChannelId, out var channel) || ProviderAdapters.For(channel.Type) is not { } adapter)
         {
@@ -102,5 +104,36 @@ public sealed class StoredResponses(RelayAuthenticator auth, ResponseAffinity af
             var sse = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
             _ = sse ? await media.RelaySseAsync(ctx, response, null, ct) : await media.RelayBytesAsync(ctx, response, null, ct);
         }
+    }
+
+    /// <summary>
+    /// A response this gateway converted (its channel has no Responses API): answered from <see cref="ConvertedResponseStore"/>.
+    /// False when the id is not one of the caller's converted responses.
+    /// </summary>
+    private async Task<bool> ServeConvertedAsync(HttpContext ctx, long userId, string id, HttpMethod method, string suffix)
+    {
+        JsonNode? answer;
+        if (method == HttpMethod.Get && suffix.Length == 0) answer = converted.Find(id, userId);
+        else if (method == HttpMethod.Get && suffix == "/input_items")
+        {
+            if (converted.InputOf(id, userId) is not { } items) return false;
+            var first = items.Count > 0 ? items[0]?["id"]?.DeepClone() : null;
+            var last = items.Count > 0 ? items[^1]?["id"]?.DeepClone() : null;
+            answer = new JsonObject { ["object"] = "list", ["data"] = items, ["first_id"] = first, ["last_id"] = last, ["has_more"] = false };
+        }
+        else if (method == HttpMethod.Delete)
+            answer = converted.Delete(id, userId) ? new JsonObject { ["id"] = id, ["object"] = "response", ["deleted"] = true } : null;
+        else
+        {
+            if (converted.Find(id, userId) is null) return false;
+            await RelayErrorResponder.WriteAsync(ctx, RelayError.BadRequest("Only background responses can be cancelled.") with { Param = "response_id" },
+                ctx.RequestAborted);
+            return true;
+        }
+        if (answer is null) return false;
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.WriteAsync(answer.ToJsonString(), ctx.RequestAborted);
+        return true;
     }
 }

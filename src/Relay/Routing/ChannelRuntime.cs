@@ -13,6 +13,7 @@ public sealed class ChannelRuntime
 {
     private int _polling;
     private const int MaxCachedUris = 64;
+    private const int MaxCachedPathLength = 32;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Uri> _uris = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -34,7 +35,8 @@ public sealed class ChannelRuntime
     {
         if (_uris.TryGetValue(clientPath, out var uri)) return uri;
         uri = build(state, clientPath);
-        if (_uris.Count < MaxCachedUris) _uris.TryAdd(clientPath, uri);
+        // Route paths are short (/v1/chat/completions, /v1/audio/transcriptions); paths carrying ids are not kept.
+        if (clientPath.Length <= MaxCachedPathLength && _uris.Count < MaxCachedUris) _uris.TryAdd(clientPath, uri);
         return uri;
     }
 

@@ -20,7 +20,7 @@ public sealed class ConvertedResponseStore
     private readonly ConcurrentDictionary<string, (long UserId, JsonObject Item)> _items = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
 
-    private sealed record Stored(long UserId, JsonArray Input, JsonArray Output);
+    private sealed record Stored(long UserId, JsonArray Input, JsonArray Output, JsonObject Response);
 
     /// <summary>Keeps a converted response (the final object the client got) and the request input that led to it.</summary>
     public void Remember(long userId, JsonObject request, JsonObject response)
@@ -34,7 +34,7 @@ public sealed class ConvertedResponseStore
             _ => new JsonArray(),
         };
         var outputCopy = (JsonArray)output.DeepClone();
-        if (!_responses.TryAdd(id, new Stored(userId, input, outputCopy))) return;
+        if (!_responses.TryAdd(id, new Stored(userId, input, outputCopy, (JsonObject)response.DeepClone()))) return;
         foreach (var node in outputCopy)
             if (node is JsonObject item && item["id"]?.GetValue<string>() is { Length: > 0 } itemId)
                 _items[itemId] = (userId, item);
@@ -43,6 +43,23 @@ public sealed class ConvertedResponseStore
             if (_responses.TryRemove(oldest, out var gone))
                 foreach (var node in gone.Output)
                     if (node is JsonObject item && item["id"]?.GetValue<string>() is { } itemId) _items.TryRemove(itemId, out _);
+    }
+
+    /// <summary>The stored response object (GET /v1/responses/{id}); only its owner's.</summary>
+    public JsonObject? Find(string id, long userId) =>
+        _responses.TryGetValue(id, out var stored) && stored.UserId == userId ? (JsonObject)stored.Response.DeepClone() : null;
+
+    /// <summary>The input items that led to a stored response (GET /v1/responses/{id}/input_items); only its owner's.</summary>
+    public JsonArray? InputOf(string id, long userId) =>
+        _responses.TryGetValue(id, out var stored) && stored.UserId == userId ? (JsonArray)stored.Input.DeepClone() : null;
+
+    /// <summary>Forgets a stored response and its items (DELETE /v1/responses/{id}); false when it is not the owner's.</summary>
+    public bool Delete(string id, long userId)
+    {
+        if (!_responses.TryGetValue(id, out var stored) || stored.UserId != userId || !_responses.TryRemove(id, out _)) return false;
+        foreach (var node in stored.Output)
+            if (node is JsonObject item && item["id"]?.GetValue<string>() is { } itemId) _items.TryRemove(itemId, out _);
+        return true;
     }
 
     /// <summary>

@@ -329,6 +329,24 @@ public sealed class FormatTests(FormatTests.Fixture fx) : IClassFixture<FormatTe
         Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
         Assert.Contains($"Item with id '{itemId}' not found.", await foreign.Content.ReadAsStringAsync());
 
+        // The converted answer can be read back, listed and deleted by its owner only, like a stored OpenAI response.
+        var read = await http.GetAsync($"/v1/responses/{firstId}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(firstId, RelayFixture.Parse(await read.Content.ReadAsStringAsync()).GetProperty("id").GetString());
+        var inputs = RelayFixture.Parse(await http.GetStringAsync($"/v1/responses/{firstId}/input_items"));
+        Assert.Equal("list", inputs.GetProperty("object").GetString());
+        Assert.Contains("first question", inputs.GetProperty("data")[0].GetRawText());
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync($"/v1/responses/{firstId}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/v1/responses/{firstId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"/v1/responses/{firstId}")).StatusCode);
+        var deleted = RelayFixture.Parse(await (await http.DeleteAsync($"/v1/responses/{firstId}")).Content.ReadAsStringAsync());
+        Assert.True(deleted.GetProperty("deleted").GetBoolean());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/v1/responses/{firstId}")).StatusCode);
+        var afterDelete = await http.PostAsync("/v1/responses", RelayFixture.Json($$"""
+            {"model":"fmt-deepseek","input":[{"type":"item_reference","id":"{{itemId}}"}]}
+            """));
+        Assert.Equal(HttpStatusCode.BadRequest, afterDelete.StatusCode);
+
         // store: false is not kept.
         var unstored = RelayFixture.Parse(await (await http.PostAsync("/v1/responses",
             RelayFixture.Json("""{"model":"fmt-deepseek","input":"x","store":false}"""))).Content.ReadAsStringAsync());

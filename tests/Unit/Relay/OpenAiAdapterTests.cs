@@ -23,6 +23,34 @@ public sealed class OpenAiAdapterTests
     }
 
     [Fact]
+    public void UpstreamUri_IsBuiltOncePerChannelAndRoutePath_AndNeverForPathsWithIds()
+    {
+        var target = Target(ChannelType.OpenAI, "https://up.test/");
+        var a = OpenAiAdapter.Instance.BuildUri(target, RouteKind.ChatCompletions, "/v1/chat/completions", "m");
+        var b = OpenAiAdapter.Instance.BuildUri(target, RouteKind.ChatCompletions, "/v1/chat/completions", "other-model");
+        Assert.Equal("https://up.test/v1/chat/completions", a.ToString());
+        Assert.Same(a, b);
+        var embeddings = OpenAiAdapter.Instance.BuildUri(target, RouteKind.Embeddings, "/v1/embeddings", "m");
+        Assert.Equal("https://up.test/v1/embeddings", embeddings.ToString());
+        const string stored = "/v1/responses/resp_0123456789abcdef0123456789abcdef";
+        var first = OpenAiAdapter.Instance.BuildUri(target, RouteKind.Responses, stored, "");
+        Assert.Equal("https://up.test" + stored, first.ToString());
+        Assert.NotSame(first, OpenAiAdapter.Instance.BuildUri(target, RouteKind.Responses, stored, ""));
+        // A new channel version (new runtime) builds its own.
+        Assert.NotSame(a, OpenAiAdapter.Instance.BuildUri(Target(ChannelType.OpenAI, "https://up.test/"), RouteKind.ChatCompletions, "/v1/chat/completions", "m"));
+    }
+
+    [Fact]
+    public void BearerValue_IsMadeOncePerKey_AndOnlyForTheRuntimesOwnKeys()
+    {
+        var runtime = new ChannelRuntime { Keys = ["k1", "k2"] };
+        Assert.Equal("Bearer k2", runtime.BearerFor(1, runtime.Keys[1]));
+        Assert.Same(runtime.BearerFor(1, runtime.Keys[1]), runtime.BearerFor(1, runtime.Keys[1]));
+        Assert.Equal("Bearer other", runtime.BearerFor(1, "other"));
+        Assert.Equal("Bearer x", runtime.BearerFor(-1, "x"));
+    }
+
+    [Fact]
     public void Streams_AskForUsage_WhereTheVendorAcceptsStreamOptions()
     {
         var (openAi, _) = Prepare("""{"model":"m","stream":true,"messages":[]}""", ChannelType.OpenAI);
