@@ -96,6 +96,21 @@ function streamTextCollecting(options) {
   return { result, text: () => drain(result, errors) };
 }
 
+/**
+ * streamText of the fake upstream's reply with a scripted usage: the text, finish reason and usage the SDK reports,
+ * then the one upstream request the tag marks (returned with the SDK result for further checks).
+ */
+async function expectStreamedReply(model, tag, [input, output], options = {}) {
+  const { result, text } = streamTextCollecting({ model, prompt: `Stream please. [${tag}] USAGE:${input}:${output}`, ...options });
+  assert.equal(await text(), REPLY_TEXT);
+  assert.equal(await result.finishReason, 'stop');
+  const usage = await result.usage;
+  assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.totalTokens], [input, output, input + output]);
+  const [sent] = sentWith(`[${tag}]`, 1);
+  assert.equal(sent.body.stream, true);
+  return { result, sent };
+}
+
 /** Folds a LangChain chunk stream into one chunk. */
 async function lcCollect(stream) {
   let all = null;
@@ -160,16 +175,9 @@ test('ai-sdk openai.chat: generateText text, usage and the request upstream', as
 });
 
 test('ai-sdk openai.chat: streamText full text and final usage', async () => {
-  const { result, text } = streamTextCollecting({ model: aiOpenAI().chat(CHAT_MODEL), prompt: 'Stream please. [ai-oc-stream] USAGE:14:6' });
-  assert.equal(await text(), REPLY_TEXT);
-  assert.equal(await result.finishReason, 'stop');
-  const usage = await result.usage;
-  assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.totalTokens], [14, 6, 20]);
+  const { result, sent } = await expectStreamedReply(aiOpenAI().chat(CHAT_MODEL), 'ai-oc-stream', [14, 6]);
   const total = await result.totalUsage;
   assert.deepEqual([total.inputTokens, total.outputTokens], [14, 6]);
-
-  const [sent] = sentWith('[ai-oc-stream]', 1);
-  assert.equal(sent.body.stream, true);
   assert.deepEqual(sent.body.stream_options, { include_usage: true });
 });
 
@@ -294,14 +302,8 @@ test('ai-sdk openai.responses: generateText and streamText converted to chat com
   assert.equal(sent.body.max_tokens ?? sent.body.max_completion_tokens, 50);
   assert.deepEqual(sent.body.messages.map((m) => m.role), ['system', 'user']);
 
-  const { result, text } = streamTextCollecting({ model, prompt: 'Stream please. [ai-or-stream] USAGE:10:3' });
-  assert.equal(await text(), REPLY_TEXT);
-  assert.equal(await result.finishReason, 'stop');
-  const usage = await result.usage;
-  assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.totalTokens], [10, 3, 13]);
-  const [streamSent] = sentWith('[ai-or-stream]', 1);
+  const { sent: streamSent } = await expectStreamedReply(model, 'ai-or-stream', [10, 3]);
   assert.equal(streamSent.path, '/v1/chat/completions');
-  assert.equal(streamSent.body.stream, true);
 });
 
 test('ai-sdk openai.responses: tool round trip converted to chat completions (generateText and streamText)', async () => {
@@ -397,12 +399,7 @@ test('ai-sdk anthropic: generateText and streamText through /v1/messages', async
   assert.deepEqual(sent.body.messages.map((m) => m.role), ['system', 'user']);
   assert.match(JSON.stringify(sent.body.messages[0].content), /\[ai-an-system\]/);
 
-  const { result, text } = streamTextCollecting({ model, prompt: 'Stream please. [ai-an-stream] USAGE:17:4', maxOutputTokens: 200 });
-  assert.equal(await text(), REPLY_TEXT);
-  assert.equal(await result.finishReason, 'stop');
-  const usage = await result.usage;
-  assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.totalTokens], [17, 4, 21]);
-  assert.equal(sentWith('[ai-an-stream]', 1)[0].body.stream, true);
+  await expectStreamedReply(model, 'ai-an-stream', [17, 4], { maxOutputTokens: 200 });
 });
 
 test('ai-sdk anthropic: tool() multi-step round trip (generateText and streamText)', async () => {
@@ -449,12 +446,7 @@ test('ai-sdk google: generateText and streamText through /v1beta/models/{model}:
   assert.equal(sent.body.max_tokens, 64);
   assert.deepEqual(sent.body.messages.map((m) => m.role), ['system', 'user']);
 
-  const { result, text } = streamTextCollecting({ model, prompt: 'Stream please. [ai-gm-stream] USAGE:8:2' });
-  assert.equal(await text(), REPLY_TEXT);
-  assert.equal(await result.finishReason, 'stop');
-  const usage = await result.usage;
-  assert.deepEqual([usage.inputTokens, usage.outputTokens, usage.totalTokens], [8, 2, 10]);
-  assert.equal(sentWith('[ai-gm-stream]', 1)[0].body.stream, true);
+  await expectStreamedReply(model, 'ai-gm-stream', [8, 2]);
 });
 
 test('ai-sdk google: tool() multi-step round trip (generateText and streamText)', async () => {

@@ -111,30 +111,30 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
     /// </summary>
     public HoldOutcome? TryTrust(HoldRequest r)
     {
-        book.TryGetUserQuota(r.UserId, out var userQuota);
-        if (userQuota <= 0 || userQuota - r.Amount < 0) return null;
-        var tracked = r.TokenId != 0 && !r.TokenUnlimited;
-        var tokenRemain = 0L;
-        if (tracked) book.TryGetTokenRemain(r.TokenId, out tokenRemain);
-        var trust = TrustThreshold;
-        return (!tracked || tokenRemain > trust) && userQuota > trust
-            ? new HoldOutcome(HoldStatus.Trusted, new Hold(0, r.UserId, r.TokenId, tracked, 0), userQuota)
-            : null;
+        var (early, userQuota, tracked, trusted) = Assess(r);
+        return early is null && trusted ? new HoldOutcome(HoldStatus.Trusted, new Hold(0, r.UserId, r.TokenId, tracked, 0), userQuota) : null;
     }
 
     public async Task<HoldOutcome> HoldAsync(HoldRequest r, CancellationToken ct)
     {
+        var (early, userQuota, tracked, trusted) = Assess(r);
+        if (early is { } refused) return new HoldOutcome(refused, null, userQuota);
+        if (trusted) return new HoldOutcome(HoldStatus.Trusted, new Hold(0, r.UserId, r.TokenId, tracked, 0), userQuota);
+        if (r.Amount <= 0) return new HoldOutcome(HoldStatus.Held, new Hold(0, r.UserId, r.TokenId, tracked, 0), userQuota);
+        return await ReserveAsync(r, tracked, userQuota, ct);
+    }
+
+    /// <summary>The in-memory checks before any write: a refusal, or whether the caller is trusted for this amount.</summary>
+    private (HoldStatus? Refused, long UserQuota, bool Tracked, bool Trusted) Assess(HoldRequest r)
+    {
         book.TryGetUserQuota(r.UserId, out var userQuota);
-        if (userQuota <= 0) return new HoldOutcome(HoldStatus.UserExhausted, null, userQuota);
-        if (userQuota - r.Amount < 0) return new HoldOutcome(HoldStatus.UserInsufficient, null, userQuota);
         var tracked = r.TokenId != 0 && !r.TokenUnlimited;
+        if (userQuota <= 0) return (HoldStatus.UserExhausted, userQuota, tracked, false);
+        if (userQuota - r.Amount < 0) return (HoldStatus.UserInsufficient, userQuota, tracked, false);
         var tokenRemain = 0L;
         if (tracked) book.TryGetTokenRemain(r.TokenId, out tokenRemain);
         var trust = TrustThreshold;
-        if ((!tracked || tokenRemain > trust) && userQuota > trust)
-            return new HoldOutcome(HoldStatus.Trusted, new Hold(0, r.UserId, r.TokenId, tracked, 0), userQuota);
-        if (r.Amount <= 0) return new HoldOutcome(HoldStatus.Held, new Hold(0, r.UserId, r.TokenId, tracked, 0), userQuota);
-        return await ReserveAsync(r, tracked, userQuota, ct);
+        return (null, userQuota, tracked, (!tracked || tokenRemain > trust) && userQuota > trust);
     }
 
     // Reservations are group-committed: every hold waiting when the reserver is free goes into ONE write transaction

@@ -28,13 +28,13 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
     public async Task<AttemptOutcome> RelayAsync(HttpContext ctx, HttpResponseMessage response, WireFamily upstream, WireFamily client,
         bool stream, ResponseOptions options, CancellationToken clientGone)
     {
-        var upstreamId = response.Headers.TryGetValues("X-Oneapi-Request-Id", out var ids) ? ids.FirstOrDefault() ?? "" : "";
+        var upstreamId = ResponseRelay.UpstreamRequestId(response);
         if (!response.IsSuccessStatusCode)
         {
             var (bytes, _) = await ReadAsync(response, MaxErrorBody, clientGone);
             return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, bytes), UpstreamRequestId = upstreamId };
         }
-        var media = response.Content.Headers.ContentType?.MediaType ?? "";
+        var media = ResponseRelay.MediaType(response);
         var outcome = media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase)
             ? await StreamAsync(ctx, response, FormatConverter.CreateStreamTranslator(upstream, client, options), stream, options.GeminiJsonArray, clientGone)
             : await JsonAsync(ctx, response, upstream, client, stream, options, clientGone);

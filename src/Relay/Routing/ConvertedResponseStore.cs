@@ -76,6 +76,8 @@ public sealed class ConvertedResponseStore
             _ => null,
         };
         if (input is null) return null;   // a malformed input is the converter's to refuse
+        // Most requests name nothing earlier: left as they are, nothing copied.
+        if (body["previous_response_id"] is not JsonValue && !input.Any(IsReference)) return null;
         var changed = false;
         var expanded = new JsonArray();
         if (body["previous_response_id"] is JsonValue prev && prev.TryGetValue<string>(out var prevId))
@@ -89,8 +91,9 @@ public sealed class ConvertedResponseStore
         }
         foreach (var node in input)
         {
-            if (node is JsonObject item && item["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "item_reference")
+            if (IsReference(node))
             {
+                var item = (JsonObject)node!;
                 var id = item["id"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
                 if (!_items.TryGetValue(id, out var found) || found.UserId != userId) return NotFound($"Item with id '{id}' not found.", "input");
                 expanded.Add(found.Item.DeepClone());
@@ -102,6 +105,9 @@ public sealed class ConvertedResponseStore
         if (changed) body["input"] = expanded;
         return null;
     }
+
+    private static bool IsReference(JsonNode? node) =>
+        node is JsonObject item && item["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "item_reference";
 
     private static RelayError NotFound(string message, string param) =>
         RelayError.BadRequest(message) with { Param = param };

@@ -24,7 +24,7 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
     public async Task<AttemptOutcome> RelayAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, RelayRequest request,
         Func<IUsageTap, string> syntheticUsage, CancellationToken clientGone)
     {
-        var upstreamId = response.Headers.NonValidated.TryGetValues("X-Oneapi-Request-Id", out var ids) ? First(ids) ?? "" : "";
+        var upstreamId = UpstreamRequestId(response);
         if (!response.IsSuccessStatusCode)
         {
             var error = await ReadBoundedAsync(response, MaxErrorBody, clientGone);
@@ -97,6 +97,10 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         foreach (var (name, values) in from.Content.Headers.NonValidated)
             if (!SkippedHeaders.Contains(name)) to.Headers[name] = First(values);
     }
+
+    /// <summary>The upstream's X-Oneapi-Request-Id (another New API in front), read from the unparsed headers; "" when absent.</summary>
+    internal static string UpstreamRequestId(HttpResponseMessage response) =>
+        response.Headers.NonValidated.TryGetValues("X-Oneapi-Request-Id", out var ids) ? First(ids) ?? "" : "";
 
     /// <summary>The Content-Type's media type as sent (parameters cut), read without building a typed header value.</summary>
     internal static string MediaType(HttpResponseMessage response)
