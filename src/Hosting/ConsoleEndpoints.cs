@@ -61,8 +61,8 @@ public static class ConsoleEndpoints
         ctx.Response.ContentType = asset.ContentType;
         var accept = ctx.Request.Headers.AcceptEncoding.ToString();
         var body = asset.Body;
-        if (asset.Brotli is not null && accept.Contains("br", StringComparison.Ordinal)) { body = asset.Brotli; h.ContentEncoding = "br"; }
-        else if (asset.Gzip is not null && accept.Contains("gzip", StringComparison.Ordinal)) { body = asset.Gzip; h.ContentEncoding = "gzip"; }
+        if (asset.Brotli is { } br && accept.Contains("br", StringComparison.Ordinal)) { body = br; h.ContentEncoding = "br"; }
+        else if (asset.Gzip is { } gz && accept.Contains("gzip", StringComparison.Ordinal)) { body = gz; h.ContentEncoding = "gzip"; }
         ctx.Response.ContentLength = body.Length;
         return HttpMethods.IsHead(ctx.Request.Method) ? Task.CompletedTask : ctx.Response.Body.WriteAsync(body).AsTask();
     }
