@@ -7,7 +7,10 @@ Why: with the default layout the ~7 000 methods a serving process runs are sprea
 maps 64 KB around every first touch, so nearly the whole code segment became resident (and the hot path spanned
 hundreds of pages). Listed first, they fit in ~2.5 MB.
 
-usage: layout.py BINARY DEBUG_SYMBOLS OUT PHASE_PROFILE...   (profiles in phase order: requests first)
+Two marker methods bracket the methods only start-up ran (the second profile); once the server is up it gives their
+pages back (StartupImage.ReleaseStartupOnlyData).
+
+usage: layout.py BINARY DEBUG_SYMBOLS OUT REQUESTS_PROFILE STARTUP_PROFILE [SHUTDOWN_PROFILE...]
 """
 import bisect
 import re
@@ -15,6 +18,8 @@ import subprocess
 import sys
 
 VALGRIND_PIE_BASE = 0x108000  # where valgrind maps a position-independent executable
+STARTUP_BEGINS = "newapi_NewApi_Hosting_StartupImage__StartupCodeBegins"
+STARTUP_ENDS = "newapi_NewApi_Hosting_StartupImage__StartupCodeEnds"
 
 
 def managed_code_range(binary):
@@ -72,7 +77,7 @@ def executed(profile, lo, hi):
 
 
 def main():
-    if len(sys.argv) < 5:
+    if len(sys.argv) < 6:
         sys.exit(__doc__)
     binary, debug, out, profiles = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     lo, hi = managed_code_range(binary)
@@ -87,18 +92,19 @@ def main():
         return start if addr < start + max(table[start][0], 1) else None
 
     placed, order = set(), []
-    for profile in profiles:
+    for phase, profile in enumerate(profiles):
         functions = {f for f in (owner(a) for a in executed(profile, lo, hi)) if f is not None}
         new = sorted(functions - placed)
         placed |= functions
-        order += new
+        order += ([STARTUP_BEGINS] if phase == 1 else []) + new + ([STARTUP_ENDS] if phase == 1 else [])
         size = sum(table[a][0] for a in new)
         print(f"{profile}: {len(functions)} methods ran, {len(new)} new, {size / 1024:.0f} KB", file=sys.stderr)
+    methods = [a for a in order if not isinstance(a, str)]
     with open(out, "w", encoding="utf-8") as f:
         for addr in order:
-            for name in table[addr][1]:
+            for name in [addr] if isinstance(addr, str) else table[addr][1]:
                 f.write(name + "\n")
-    print(f"{out}: {len(order)} methods, {sum(table[a][0] for a in order) / 1024:.0f} KB of code", file=sys.stderr)
+    print(f"{out}: {len(methods)} methods, {sum(table[a][0] for a in methods) / 1024:.0f} KB of code", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,10 @@ BIN=$DIR/newapi
 for tool in valgrind callgrind_control nginx sqlite3 curl python3; do
   command -v $tool >/dev/null || { echo "needs $tool (apt-get install valgrind nginx sqlite3 curl python3)" >&2; exit 2; }
 done
+id=$(readelf -n "$BIN" | awk '/Build ID/ {print $3}')
+if [ -n "$id" ] && [ -e "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ]; then
+  echo "valgrind would read /usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug and reject it; move it away first" >&2; exit 2
+fi
 PORT=18090
 work=$(mktemp -d)
 cleanup() {
@@ -32,12 +36,14 @@ cp "$BIN" "$work/newapi"
 valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file="$work/cg" --extra-debuginfo-path=/nonexistent \
   "$work/newapi" serve --listen "127.0.0.1:$PORT" --data-dir "$work/data" >"$work/serve.log" 2>&1 &
 vg=$!
-until curl -fsS -m 5 "http://127.0.0.1:$PORT/api/status" >/dev/null 2>&1; do
+# The start-up profile ends where the server gives its start-up pages back (right after it logs that it listens):
+# whatever runs later, timers included, counts as serving.
+until grep -q "listening on" "$work/serve.log"; do
   kill -0 "$vg" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-  sleep 0.5
+  sleep 0.1
 done
-sleep 3
 callgrind_control --dump=startup "$vg" >/dev/null
+until curl -fsS -m 5 "http://127.0.0.1:$PORT/api/status" >/dev/null 2>&1; do sleep 0.5; done
 
 db="$work/data/newapi.db"
 sqlite3 "$db" <<SQL

@@ -51,6 +51,8 @@ public static class ServeCommand
             HostingLog.Listening(log, BuildInfo.Version, GatewayApp.BoundAddress(app));
             // Start-up garbage (migrations, snapshot loads, route building) returned to the system before the first request.
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var (data, code) = StartupImage.ReleaseStartupOnlyData();
+            HostingLog.StartupImageReleased(log, data, code);
             await app.WaitForShutdownAsync(ct);
         }
         return ExitCodes.Ok;

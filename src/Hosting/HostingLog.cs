@@ -15,4 +15,7 @@ public static partial class HostingLog
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "NewApi {Version} listening on {Address}")]
     public static partial void Listening(ILogger logger, string version, string address);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Gave back start-up-only image pages: {Data} bytes of compressed type data, {Code} bytes of code")]
+    public static partial void StartupImageReleased(ILogger logger, long data, long code);
 }

@@ -11,7 +11,11 @@ namespace NewApi.Storage;
 /// </summary>
 public sealed class Migrator(SqliteDb db)
 {
-    public sealed record Migration(int Version, string Name, string Sql, string Sha256);
+    public sealed record Migration(int Version, string Name, string Sql)
+    {
+        /// <summary>Recorded with the applied migration; hashed on use (a start that applies nothing loads no crypto library).</summary>
+        public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+    }
     public sealed record Status(IReadOnlyList<Migration> Applied, IReadOnlyList<Migration> Pending, int DatabaseVersion);
 
     private const string EnsureTableSql = """
@@ -35,8 +39,7 @@ public sealed class Migrator(SqliteDb db)
             using var stream = asm.GetManifestResourceStream(res)!;
             using var reader = new StreamReader(stream, Encoding.UTF8);
             var sql = reader.ReadToEnd();
-            var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
-            list.Add(new Migration(version, file[(us + 1)..], sql, sha));
+            list.Add(new Migration(version, file[(us + 1)..], sql));
         }
         list.Sort((a, b) => a.Version.CompareTo(b.Version));
         return list;

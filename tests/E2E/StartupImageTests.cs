@@ -1,0 +1,42 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using NewApi.Tests.Support;
+
+namespace NewApi.Tests.E2E;
+
+/// <summary>
+/// The published binary gives back its start-up-only image pages (the runtime's compressed type data, read once, and
+/// the code only start-up ran) after it starts, and keeps serving.
+/// </summary>
+public sealed partial class StartupImageTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("newapi-e2e-image-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public async Task StartupOnlyData_IsReleased_AndTheServerKeepsWorking()
+    {
+        await using var server = await Binary.Server.StartAsync(_dir.FullName, "--config", WriteConfig());
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync("/v1/chat/completions", new StringContent("{}"))).StatusCode);
+        var m = Released().Match(server.Output);
+        Assert.True(m.Success, server.Output);
+        // The compressed type data, found through the runtime's module header, and the start-up code src/layout.order
+        // brackets (zero if the order file were not applied or its markers were lost).
+        Assert.InRange(long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1L << 20, 64L << 20);
+        Assert.InRange(long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 256L << 10, 64L << 20);
+    }
+
+    private string WriteConfig()
+    {
+        var path = Path.Combine(_dir.FullName, "config.toml");
+        File.WriteAllText(path, "[log]\nlevel = \"debug\"\n");
+        return path;
+    }
+
+    [GeneratedRegex(@"start-up-only image pages: (\d+) bytes of compressed type data, (\d+) bytes of code")]
+    private static partial Regex Released();
+}
