@@ -90,19 +90,38 @@ public static unsafe class StartupImage
 
     private readonly record struct Mapping(ulong Start, ulong End, ulong Offset, bool Writable);
 
-    /// <summary>The executable's own mappings from /proc/self/maps, in address order.</summary>
+    /// <summary>
+    /// The executable's own mappings from /proc/self/smaps, in address order. A mapping holding any private copy of a
+    /// page (relocated read-only data, for instance) counts as writable: dropping such a page would lose its contents.
+    /// </summary>
     private static List<Mapping> ImageMappings(string exe)
     {
         var list = new List<Mapping>();
-        foreach (var line in File.ReadLines("/proc/self/maps"))
+        var mine = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
         {
-            // start-end perms offset dev inode path
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length < 6 || string.Join(' ', parts[5..]) != exe) continue;
-            var range = parts[0].Split('-');
-            list.Add(new Mapping(Convert.ToUInt64(range[0], 16), Convert.ToUInt64(range[1], 16), Convert.ToUInt64(parts[2], 16), parts[1][1] == 'w'));
+            if (IsMappingLine(line))
+            {
+                // start-end perms offset dev inode path
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                mine = parts.Length >= 6 && string.Join(' ', parts[5..]) == exe;
+                if (!mine) continue;
+                var range = parts[0].Split('-');
+                list.Add(new Mapping(Convert.ToUInt64(range[0], 16), Convert.ToUInt64(range[1], 16), Convert.ToUInt64(parts[2], 16), parts[1][1] == 'w'));
+            }
+            else if (mine && line.StartsWith("Anonymous:", StringComparison.Ordinal) && !line.AsSpan("Anonymous:".Length).Trim().StartsWith("0 "))
+            {
+                list[^1] = list[^1] with { Writable = true };
+            }
         }
         return list;
+    }
+
+    /// <summary>A mapping's first line in smaps ("start-end perms offset dev inode [path]"), not one of its fields.</summary>
+    private static bool IsMappingLine(string line)
+    {
+        var dash = line.IndexOf('-');
+        return dash > 0 && line.IndexOf(' ') > dash && !line.AsSpan(0, dash).ContainsAnyExcept("0123456789abcdef");
     }
 
     /// <summary>
