@@ -51,7 +51,7 @@ echo "bench-password" | "$BIN" user create --data-dir "$work/data" -u holder --p
 trusted_key=$("$BIN" token create --data-dir "$work/data" --user trusted --name bench --unlimited 2>/dev/null)
 holder_key=$("$BIN" token create --data-dir "$work/data" --user holder --name bench --unlimited 2>/dev/null)
 sleep 2
-rss() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$gw/status") / 1024 )); }
+rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$gw/status"; }  # MiB
 idle=$(rss)
 
 # One measurement → "p50 | p99 | req/s | non-2xx": wrk runs REPEAT times and the run with the median requests/s is
