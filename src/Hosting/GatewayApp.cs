@@ -76,6 +76,7 @@ public static class GatewayApp
         builder.Services.AddAdmin();
         builder.Services.AddSecurity();
         builder.Services.AddSingleton<ConsoleAssets>();
+        builder.Services.AddHostedService<IdleTrim>();
         configure?.Invoke(builder.Services);
 
         var app = builder.Build();
