@@ -45,23 +45,13 @@ done
 callgrind_control --dump=startup "$vg" >/dev/null
 until curl -fsS -m 5 "http://127.0.0.1:$PORT/api/status" >/dev/null 2>&1; do sleep 0.5; done
 
-db="$work/data/newapi.db"
-sqlite3 "$db" <<SQL
-INSERT INTO channels(type, "key", name, base_url, models, "group", status, created_time) VALUES
-  (1, 'bench-key', 'bench-json', 'http://127.0.0.1:18081/json', 'bench-json', 'default', 1, 1),
-  (1, 'bench-key', 'bench-sse', 'http://127.0.0.1:18081/sse', 'bench-sse', 'default', 1, 1);
-INSERT INTO abilities("group", model, channel_id, enabled, priority, weight) SELECT 'default', models, id, 1, 0, 0 FROM channels;
-INSERT INTO options("key", value) VALUES ('ModelRatio', '{"bench-json":1,"bench-sse":1}');
-SQL
-echo "layout-password" | "$BIN" user create --data-dir "$work/data" -u trusted --password-stdin --quota 1000000000 >/dev/null
-echo "layout-password" | "$BIN" user create --data-dir "$work/data" -u holder --password-stdin --quota 4000000 >/dev/null
-trusted=$("$BIN" token create --data-dir "$work/data" --user trusted --name layout --unlimited 2>/dev/null)
-holder=$("$BIN" token create --data-dir "$work/data" --user holder --name layout --unlimited 2>/dev/null)
+source bench/seed.sh
+seed "$BIN" "$work/data"
 sleep 3 # the CLI's cache epoch reaches the server
 
 base=http://127.0.0.1:$PORT
 post() { curl -s -o /dev/null "$base$1" -H "Authorization: Bearer $2" -H 'content-type: application/json' -d "$3"; }
-for key in "$trusted" "$holder"; do
+for key in "$trusted_key" "$holder_key"; do
   for _ in 1 2 3 4 5 6 7 8; do
     post /v1/chat/completions "$key" '{"model":"bench-json","messages":[{"role":"user","content":"hi"}]}'
     post /v1/chat/completions "$key" '{"model":"bench-sse","stream":true,"messages":[{"role":"user","content":"hi"}]}'
@@ -69,12 +59,12 @@ for key in "$trusted" "$holder"; do
   post /v1/messages "$key" '{"model":"bench-json","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}'
   post /v1/responses "$key" '{"model":"bench-json","input":"hi"}'
 done
-curl -s -o /dev/null "$base/v1/models" -H "Authorization: Bearer $trusted"
+curl -s -o /dev/null "$base/v1/models" -H "Authorization: Bearer $trusted_key"
 post /v1/chat/completions sk-unknown '{"model":"bench-json","messages":[]}'
-post /v1/chat/completions "$trusted" '{"model":'
+post /v1/chat/completions "$trusted_key" '{"model":'
 curl -s -o /dev/null "$base/"
 curl -s -o /dev/null "$base/api/status"
-curl -s -c "$work/jar" -o /dev/null "$base/api/user/login" -H 'content-type: application/json' -d '{"username":"trusted","password":"layout-password"}'
+curl -s -c "$work/jar" -o /dev/null "$base/api/user/login" -H 'content-type: application/json' -d '{"username":"trusted","password":"bench-password"}'
 for path in /api/user/self /api/token/ /api/log/self /api/data/self; do curl -s -b "$work/jar" -H 'New-Api-User: 2' -o /dev/null "$base$path"; done
 sleep 2
 callgrind_control --dump=requests "$vg" >/dev/null

@@ -34,22 +34,9 @@ nginx -p "$work/nginx" -c nginx.conf
 gw=$!
 until curl -fsS "http://127.0.0.1:$PORT/api/status" >/dev/null 2>&1; do sleep 0.05; done
 
-# Gateway data: two channels and their prices straight into the database (a key without the encryption prefix is
-# read as plaintext), then a user and key per case from the CLI; the CLI's cache-epoch bump makes the running
-# server reload channels and options.
+source bench/seed.sh
+seed "$BIN" "$work/data"
 db="$work/data/newapi.db"
-sqlite3 "$db" <<SQL
-INSERT INTO channels(type, "key", name, base_url, models, "group", status, created_time) VALUES
-  (1, 'bench-key', 'bench-json', 'http://127.0.0.1:18081/json', 'bench-json', 'default', 1, 1),
-  (1, 'bench-key', 'bench-sse', 'http://127.0.0.1:18081/sse', 'bench-sse', 'default', 1, 1),
-  (1, 'bench-key', 'bench-slow', 'http://127.0.0.1:18083', 'bench-slow', 'default', 1, 1);
-INSERT INTO abilities("group", model, channel_id, enabled, priority, weight) SELECT 'default', models, id, 1, 0, 0 FROM channels;
-INSERT INTO options("key", value) VALUES ('ModelRatio', '{"bench-json":1,"bench-sse":1,"bench-slow":1}');
-SQL
-echo "bench-password" | "$BIN" user create --data-dir "$work/data" -u trusted --password-stdin --quota 1000000000 >/dev/null
-echo "bench-password" | "$BIN" user create --data-dir "$work/data" -u holder --password-stdin --quota 4000000 >/dev/null
-trusted_key=$("$BIN" token create --data-dir "$work/data" --user trusted --name bench --unlimited 2>/dev/null)
-holder_key=$("$BIN" token create --data-dir "$work/data" --user holder --name bench --unlimited 2>/dev/null)
 sleep 2
 rss() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$gw/status"; }  # MiB
 idle=$(rss)

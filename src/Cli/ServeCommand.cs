@@ -50,7 +50,7 @@ public static class ServeCommand
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NewApi");
             HostingLog.Listening(log, BuildInfo.Version, GatewayApp.BoundAddress(app));
             // Start-up garbage (migrations, snapshot loads, route building) returned to the system before the first request.
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            IdleTrim.Compact();
             var (data, code) = StartupImage.ReleaseStartupOnlyData();
             HostingLog.StartupImageReleased(log, data, code);
             await app.WaitForShutdownAsync(ct);

@@ -14,6 +14,9 @@ public sealed class IdleTrim(TimeProvider time) : BackgroundService
     public const long MinAllocatedSinceTrim = 8L << 20;
     public const long MaxAllocatedWhileQuiet = 256L << 10;
 
+    /// <summary>One blocking, compacting collection that gives free space back to the system (also run after start-up).</summary>
+    public static void Compact() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
     /// <summary>Whether the allocation history says: busy before, quiet now.</summary>
     public static bool ShouldTrim(long allocatedSinceTrim, long allocatedLastInterval) =>
         allocatedSinceTrim >= MinAllocatedSinceTrim && allocatedLastInterval <= MaxAllocatedWhileQuiet;
@@ -30,7 +33,7 @@ public sealed class IdleTrim(TimeProvider time) : BackgroundService
                 var now = GC.GetTotalAllocatedBytes();
                 if (ShouldTrim(now - atTrim, now - atLastTick))
                 {
-                    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    Compact();
                     now = GC.GetTotalAllocatedBytes();
                     atTrim = now;
                 }
