@@ -28,7 +28,7 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
     private volatile bool _completed;
 
     /// <summary>Queued operations that wake the writer before its interval ends (its batch size).</summary>
-    internal int WakeEvery { get; set; } = 500;
+    internal int WakeEvery { get; set; } = 4000;
 
     /// <summary>Closed (shutdown) and every queued operation taken.</summary>
     internal bool IsCompleted => _completed;
