@@ -16,7 +16,7 @@ public sealed class TokenCounter
     public int Count(string model, string text)
     {
         if (text.Length == 0) return 0;
-        return TokenizerFor(model) is { } tokenizer ? tokenizer.CountTokens(text) : HeuristicEstimator.Estimate(FamilyOf(model), text);
+        return TokenizerFor(model) is { } tokenizer ? BoundedTiktoken.Count(tokenizer, text) : HeuristicEstimator.Estimate(FamilyOf(model), text);
     }
 
     /// <summary>Counting for <paramref name="model"/> would first load its vocabulary (a one-time ~0.3 s of CPU).</summary>
