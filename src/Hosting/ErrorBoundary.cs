@@ -29,6 +29,11 @@ public static class ErrorBoundary
             var message = status == 413 ? "request body too large" : "invalid request: " + e.Message;
             await WriteAsync(ctx, status, message, "invalid_request_error");
         }
+        catch (IOException e) when (e.InnerException is OverflowException or FormatException && !ctx.Response.HasStarted)
+        {
+            // Kestrel reports a request chunk size that overflows as a plain IOException, not a BadHttpRequestException.
+            await WriteAsync(ctx, 400, "invalid request: bad chunk size data", "invalid_request_error");
+        }
         catch (Exception e)
         {
             HostingLog.Unhandled(logger, e, ctx.Request.Method, ctx.Request.Path.Value ?? "", ctx.TraceIdentifier);

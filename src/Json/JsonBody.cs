@@ -7,13 +7,13 @@ namespace NewApi.Json;
 /// <summary>Reads a JSON request body without throwing: malformed or mistyped JSON yields null, so handlers answer in their own format.</summary>
 public static class JsonBody
 {
-    /// <summary>Any JSON value, or null when the body is not JSON.</summary>
+    /// <summary>Any JSON value, or null when the body is not JSON (or holds a string that cannot be read: invalid UTF-8, a lone surrogate).</summary>
     public static async Task<JsonElement?> ReadElementAsync(HttpRequest request, CancellationToken ct)
     {
         try
         {
             using var doc = await JsonDocument.ParseAsync(request.Body, default, ct);
-            return doc.RootElement.Clone();
+            return JsonText.StringsDecode(doc.RootElement) ? doc.RootElement.Clone() : null;
         }
         catch (JsonException)
         {

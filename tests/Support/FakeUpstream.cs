@@ -119,7 +119,7 @@ public sealed partial class FakeUpstream : IAsyncDisposable
         if (await TryToolCallAsync(ctx, path, json, model, stream, includeUsage)) return;
         if (await TryMediaAsync(ctx, path, json, model, stream, fault)) return;
         if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
-            await (stream ? StreamChatAsync(ctx, model, includeUsage, fault) : WriteJsonAsync(ctx, ChatBody(model)));
+            await (stream ? StreamChatAsync(ctx, model, includeUsage, fault) : fault == FakeFault.Cut ? CutJsonAsync(ctx, ChatBody(model)) : WriteJsonAsync(ctx, ChatBody(model)));
         else if (path.EndsWith("/completions", StringComparison.Ordinal))
             await (stream ? StreamCompletionAsync(ctx, model, includeUsage, fault) : WriteJsonAsync(ctx, CompletionBody(model)));
         else if (path.EndsWith("/embeddings", StringComparison.Ordinal))
@@ -127,7 +127,7 @@ public sealed partial class FakeUpstream : IAsyncDisposable
         else if (path.EndsWith("/models", StringComparison.Ordinal))
             await WriteJsonAsync(ctx, ModelsBody());
         else if (path.EndsWith("/messages", StringComparison.Ordinal))
-            await (stream ? StreamClaudeAsync(ctx, model, fault) : WriteJsonAsync(ctx, ClaudeBody(model)));
+            await (stream ? StreamClaudeAsync(ctx, model, fault) : fault == FakeFault.Cut ? CutJsonAsync(ctx, ClaudeBody(model)) : WriteJsonAsync(ctx, ClaudeBody(model)));
         else if (IsGeminiEmbed(path))
             await WriteJsonAsync(ctx, GeminiEmbedBody(path, json));
         else if (path.Contains(":streamGenerateContent", StringComparison.Ordinal))
@@ -201,6 +201,19 @@ public sealed partial class FakeUpstream : IAsyncDisposable
         return "{\"error\":{\"code\":" + status + ",\"message\":" + message + ",\"status\":\"" + statusName + "\"}}";
     }
 
+    /// <summary>A JSON answer that promises all of <paramref name="json"/> (Content-Length) and drops the connection halfway.</summary>
+    private static async Task CutJsonAsync(HttpContext ctx, string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = bytes.Length;
+        await ctx.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2), ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+        await Task.Delay(TimeSpan.FromMilliseconds(200), ctx.RequestAborted);   // let the half leave before the abort drops it
+        ctx.Abort();
+    }
+
     private static async Task WriteJsonAsync(HttpContext ctx, string json, int status = 200)
     {
         ctx.Response.StatusCode = status;
@@ -232,7 +245,7 @@ public enum FakeFault
     Slow,
     /// <summary>Streams two chunks, then goes silent until the caller gives up.</summary>
     Stall,
-    /// <summary>Streams two chunks, then drops the connection.</summary>
+    /// <summary>Streams two chunks, then drops the connection; a JSON answer is cut halfway (Content-Length promised in full).</summary>
     Cut,
     /// <summary>Streams a frame that is not JSON among valid ones, no usage.</summary>
     Malformed,

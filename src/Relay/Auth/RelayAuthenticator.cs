@@ -55,10 +55,11 @@ public sealed class RelayAuthenticator(RelayIdentityCache cache, BalanceBook boo
         return null;
     }
 
-    /// <summary>sk-KEY-&lt;channelId&gt;: admins route straight to that channel; examined only once the key is valid.</summary>
+    /// <summary>sk-KEY-&lt;channelId&gt;: admins route straight to that channel; examined only once the key is valid. Any
+    /// '-' part counts, an empty one included (New API: "KEY-" is a pin attempt too, refused for a common user).</summary>
     private (ChannelRow?, RelayError?) ResolvePin(string? part, UserEntry user, HttpContext ctx)
     {
-        if (string.IsNullOrEmpty(part)) return (null, null);
+        if (part is null) return (null, null);
         if (user.Role < Role.Admin)
         {
             ctx.Response.Headers["specific_channel_version"] = BuildInfo.Version;

@@ -31,7 +31,15 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         var upstreamId = ResponseRelay.UpstreamRequestId(response);
         if (!response.IsSuccessStatusCode)
         {
-            var (bytes, _) = await ReadAsync(response, MaxErrorBody, clientGone);
+            byte[] bytes;
+            try
+            {
+                (bytes, _) = await ReadAsync(response, MaxErrorBody, clientGone);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                bytes = [];   // the error answer itself was cut: its status still classifies it
+            }
             return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, bytes), UpstreamRequestId = upstreamId };
         }
         var media = ResponseRelay.MediaType(response);
@@ -54,6 +62,10 @@ public sealed class ConvertedRelay(RelaySection config, OptionsStore options, Ti
         catch (OperationCanceledException) when (cut is { IsCancellationRequested: true } && !ct.IsCancellationRequested)
         {
             return new AttemptOutcome { Error = ResponseRelay.TimedOut() };
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
+        {
+            return new AttemptOutcome { Error = ResponseRelay.ReadFailed() };
         }
         if (truncated)
             return new AttemptOutcome { Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true) };

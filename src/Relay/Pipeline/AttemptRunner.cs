@@ -23,7 +23,10 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         var adapter = ProviderAdapters.For(channel.Type);
         var profile = VendorProfiles.For(channel.Type);
         if (!ChatDialects.TryRoute(rc.Kind, profile, adapter, out var client, out var upstream))
-            return Fail(RelayError.Local(500, $"channel type {(int)channel.Type} cannot serve {rc.Path}", "invalid_api_type", skipRetry: false));
+            // New API answers invalid_api_type with 500; the caller chose a model whose channel cannot serve this route, so
+            // it is the caller's 400 (another channel of the model is still tried first).
+            return Fail(RelayError.Local(400, $"channel type {(int)channel.Type} cannot serve {rc.Path}", "invalid_api_type", skipRetry: false,
+                type: ErrorTypes.InvalidRequest));
         var runtime = runtimes.For(channel);
         var keyIndex = runtime.PickKey(random);
         if (keyIndex < 0) return Fail(RelayError.Local(500, "no available key in channel", ErrorCodes.ChannelNoAvailableKey, skipRetry: false), runtime);

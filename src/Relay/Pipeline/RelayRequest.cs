@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NewApi.Json;
 using NewApi.Relay.Errors;
 
 namespace NewApi.Relay.Pipeline;
@@ -45,6 +46,8 @@ public sealed class RelayRequest : IDisposable
     /// <param name="facts">The model and streaming mode when the URL carries them (Gemini's <c>/models/{model}:{action}</c>).</param>
     public static (RelayRequest? Request, RelayError? Error) Parse(RouteKind kind, ReadOnlyMemory<byte> body, PathFacts? facts = null)
     {
+        if (!JsonText.StringsDecode(body.Span))
+            return (null, RelayError.BadRequest("invalid request body: strings must be valid UTF-8 without unpaired surrogates"));
         JsonDocument doc;
         try
         {

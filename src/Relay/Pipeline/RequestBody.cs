@@ -55,6 +55,13 @@ public sealed class RequestBody : IDisposable
         {
             return (null, TooLarge(buffer));
         }
+        catch (IOException e) when (e is not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            // Framing Kestrel could not read (a chunk size that overflows arrives as a plain IOException) or a client
+            // that broke off mid-body: either way there is no request to relay.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, RelayError.BadRequest("invalid request body: it could not be read", ErrorCodes.ReadRequestBodyFailed));
+        }
         finally
         {
             if (!ReferenceEquals(source, request.Body)) await source.DisposeAsync();

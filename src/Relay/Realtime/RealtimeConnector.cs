@@ -54,7 +54,8 @@ public sealed class RealtimeConnector(ChannelCache channels, ChannelSelector sel
         Microsoft.AspNetCore.Http.IHeaderDictionary clientHeaders, CancellationToken ct)
     {
         if (ProviderAdapters.For(channel.Type) is not { } adapter || !adapter.Supports(RouteKind.Realtime))
-            return (null, RelayError.Local(500, $"channel type {(int)channel.Type} cannot serve /v1/realtime", "invalid_api_type", skipRetry: false), null);
+            return (null, RelayError.Local(400, $"channel type {(int)channel.Type} cannot serve /v1/realtime", "invalid_api_type", skipRetry: false,
+                type: ErrorTypes.InvalidRequest), null);
         var runtime = runtimes.For(channel);
         var (upstreamModel, mapError) = ModelMapper.Map(model, runtime.ModelMapping, runtime.ModelMappingInvalid);
         if (mapError is not null) return (null, mapError, null);

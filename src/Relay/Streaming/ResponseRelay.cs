@@ -27,7 +27,16 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         var upstreamId = UpstreamRequestId(response);
         if (!response.IsSuccessStatusCode)
         {
-            var error = await ReadBoundedAsync(response, MaxErrorBody, clientGone);
+            PooledBody error;
+            try
+            {
+                error = await ReadBoundedAsync(response, MaxErrorBody, clientGone);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                // The error answer itself was cut: its status still classifies it (retry, auto-disable).
+                return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, default), UpstreamRequestId = upstreamId };
+            }
             try
             {
                 return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, error.Span), UpstreamRequestId = upstreamId };
@@ -57,6 +66,10 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         {
             return new AttemptOutcome { Error = TimedOut() };
         }
+        catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
+        {
+            return new AttemptOutcome { Error = ReadFailed() };
+        }
         using var owned = body;
         if (body.Truncated)
             return new AttemptOutcome { Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true) };
@@ -76,6 +89,11 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         }
         return new AttemptOutcome { Started = true, ClientGone = gone, UpstreamUsage = tap.Usage, DeliveredText = tap.DeliveredText, ToolCalls = tap.ToolCalls };
     }
+
+    /// <summary>The upstream's answer broke off before its end (connection closed or reset): nothing reached the client, so
+    /// another channel may try, and nothing is billed.</summary>
+    public static RelayError ReadFailed() =>
+        RelayError.Local(502, "upstream error: read response body failed", ErrorCodes.ReadResponseBodyFailed, skipRetry: false);
 
     /// <summary>RELAY_TIMEOUT ran out before the answer was complete: nothing reached the client, so another channel may try.</summary>
     public static RelayError TimedOut() =>

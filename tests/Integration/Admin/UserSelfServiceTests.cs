@@ -93,6 +93,21 @@ public sealed class UserSelfServiceTests(GatewayFixture gw) : IClassFixture<Gate
         Assert.Equal((500000L, 300000L), (row.Quota, row.AffQuota));
     }
 
+    /// <summary>A body whose strings cannot be read (invalid UTF-8, an unpaired surrogate escape) is refused in the envelope;
+    /// it used to be a 500.</summary>
+    [Theory]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'d', (byte)'i', (byte)'s', (byte)'p', (byte)'l', (byte)'a', (byte)'y', (byte)'_', (byte)'n', (byte)'a', (byte)'m', (byte)'e', (byte)'"', (byte)':', (byte)'"', 0xFF, (byte)'"', (byte)'}' })]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'d', (byte)'i', (byte)'s', (byte)'p', (byte)'l', (byte)'a', (byte)'y', (byte)'_', (byte)'n', (byte)'a', (byte)'m', (byte)'e', (byte)'"', (byte)':', (byte)'"', (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0', (byte)'"', (byte)'}' })]
+    public async Task UpdateSelf_WithUndecodableStrings_FailsInTheEnvelope(byte[] body)
+    {
+        using var user = await gw.UserAsync("bad_utf8_" + body.Length);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var resp = await user.Http.PutAsync("/api/user/self", content);
+        Assert.True((int)resp.StatusCode < 500, $"{(int)resp.StatusCode}");
+        JsonAssert.Failure(await TestClient.ReadAsync(resp));
+    }
+
     [Fact]
     public async Task NotifySetting_IsValidated_AndKeepsTheRestOfTheUserSetting()
     {

@@ -133,6 +133,26 @@ public sealed class FaultTests(FaultTests.Fixture fx) : IClassFixture<FaultTests
     }
 
     [Fact]
+    public async Task JsonAnswerCutMidBody_Is502InTheCallersFormat_AndNothingIsCharged()
+    {
+        // It used to escape as an unhandled exception: a 500 "internal error".
+        var (user, token, http) = await CallerAsync();
+        var resp = await http.PostAsync("/v1/chat/completions", Chat("m-cut"));
+        Assert.Equal(HttpStatusCode.BadGateway, resp.StatusCode);
+        var error = RelayFixture.Parse(await resp.Content.ReadAsStringAsync()).GetProperty("error");
+        Assert.Equal("read_response_body_failed", error.GetProperty("code").GetString());
+        await AssertUntouchedAsync(user, token);
+
+        var (claudeUser, claudeToken, claudeHttp) = await CallerAsync();
+        claudeHttp.DefaultRequestHeaders.Add("x-api-key", claudeHttp.DefaultRequestHeaders.Authorization!.Parameter);
+        var converted = await claudeHttp.PostAsync("/v1/messages",
+            RelayFixture.Json("""{"model":"m-cut","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"""));
+        Assert.Equal(HttpStatusCode.BadGateway, converted.StatusCode);
+        Assert.Equal("error", RelayFixture.Parse(await converted.Content.ReadAsStringAsync()).GetProperty("type").GetString());
+        await AssertUntouchedAsync(claudeUser, claudeToken);
+    }
+
+    [Fact]
     public async Task StreamCutMidway_EndsWithAnErrorEvent_AndBillsWhatWasDelivered()
     {
         var (user, token, http) = await CallerAsync();

@@ -225,7 +225,8 @@ public sealed class GeminiEmbedTests(GeminiEmbedTests.Fixture fx) : IClassFixtur
         Assert.Contains("bad parameter", RelayFixture.Parse(await openAi.Content.ReadAsStringAsync()).GetProperty("error").GetProperty("message").GetString());
 
         var claude = await http.PostAsync("/v1/embeddings", RelayFixture.Json("""{"model":"claude-embed","input":"hi"}"""));
-        await RelayAssert.ErrorAsync(claude, HttpStatusCode.InternalServerError, "cannot serve");
+        // New API: 500 invalid_api_type; here the caller's 400 (its model's channel cannot serve the route).
+        await RelayAssert.ErrorAsync(claude, HttpStatusCode.BadRequest, "cannot serve");
 
         await fx.WaitReleasedAsync(user);
         Assert.Equal((100_000L, 0L, 0L), await fx.UserAsync(user));

@@ -157,4 +157,57 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(5)));
     }
+
+    /// <summary>JSON whose strings cannot be read (invalid UTF-8, an unpaired surrogate escape) is the caller's 400 in its
+    /// own format on every surface; it used to fail deep inside a handler as a 500.</summary>
+    [Theory]
+    [InlineData("/v1/chat/completions", "openai", "{\"model\":\"mf-gpt#\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")]
+    [InlineData("/v1/chat/completions", "openai", "{\"model\":\"mf-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"hi#\"}]}")]
+    [InlineData("/v1/chat/completions", "openai", "{\"model\":\"\\ud800\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")]
+    [InlineData("/v1/responses", "openai", "{\"model\":\"mf-gpt\",\"input\":\"a\\udc00b\"}")]
+    [InlineData("/v1/messages", "claude", "{\"model\":\"mf-claude\",\"max_tokens\":5,\"#\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")]
+    [InlineData("/v1/messages/count_tokens", "claude", "{\"model\":\"mf-gpt\",\"messages\":[{\"role\":\"user\",\"content\":\"\\ud83d\"}]}")]
+    [InlineData("/v1beta/models/mf-gemini:generateContent", "gemini", "{\"contents\":[{\"parts\":[{\"text\":\"#\"}]}]}")]
+    [InlineData("/v1beta/models/mf-gemini:countTokens", "gemini", "{\"contents\":[{\"parts\":[{\"text\":\"\\ud800x\"}]}]}")]
+    public async Task UndecodableStrings_Are400InTheCallersFormat(string path, string surface, string template)
+    {
+        var user = await fx.CreateUserAsync(fx.Unique("mf"), 100_000_000);
+        var (_, key) = await fx.CreateTokenAsync(user);
+        using var http = fx.Client(key);
+        // '#' stands for the byte 0xFF, which no UTF-8 text contains.
+        var bytes = Encoding.UTF8.GetBytes(template).Select(b => b == (byte)'#' ? (byte)0xFF : b).ToArray();
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var resp = await http.PostAsync(path, content);
+        var text = await resp.Content.ReadAsStringAsync();
+        Assert.True(resp.StatusCode == HttpStatusCode.BadRequest, $"{(int)resp.StatusCode} {text}");
+        var error = RelayFixture.Parse(text);
+        Assert.True(surface switch
+        {
+            "claude" => error.GetProperty("type").GetString() == "error",
+            "gemini" => error.GetProperty("error").TryGetProperty("status", out _),
+            _ => error.GetProperty("error").TryGetProperty("message", out _),
+        }, text);
+    }
+
+    /// <summary>A chunk size too large for any number reaches Kestrel's reader as a plain IOException: a 400, not a 500.</summary>
+    [Theory]
+    [InlineData("/v1/chat/completions")]
+    [InlineData("/v1/messages")]
+    [InlineData("/api/user/login")]
+    public async Task OverflowingChunkSize_Is400(string path)
+    {
+        var user = await fx.CreateUserAsync(fx.Unique("mf"), 100_000_000);
+        var (_, key) = await fx.CreateTokenAsync(user);
+        var address = fx.Client(key).BaseAddress!;
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(address.Host, address.Port);
+        var stream = socket.GetStream();
+        var request = $"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Type: application/json\r\n"
+                      + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nffffffffffffffffffff\r\n{}\r\n0\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream);
+        var answer = await reader.ReadToEndAsync();
+        Assert.StartsWith("HTTP/1.1 400", answer);
+    }
 }

@@ -100,6 +100,17 @@ public sealed class RetryTests(RetryTests.Fixture fx) : IClassFixture<RetryTests
         var refused = await userHttp.PostAsync("/v1/chat/completions", RelayFixture.Json("""{"model":"tiered","messages":[]}"""));
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.StartsWith("普通用户不支持指定渠道", RelayFixture.Parse(await refused.Content.ReadAsStringAsync()).GetProperty("error").GetProperty("message").GetString());
+
+        // An empty channel part is a pin attempt too (it was ignored): refused for a common user, invalid for an admin.
+        foreach (var suffix in new[] { "-", "--" })
+        {
+            using var emptyPin = fx.Client(userKey + suffix);
+            var emptyRefused = await emptyPin.PostAsync("/v1/chat/completions", RelayFixture.Json("""{"model":"tiered","messages":[]}"""));
+            Assert.Equal(HttpStatusCode.Forbidden, emptyRefused.StatusCode);
+        }
+        using var adminEmptyPin = fx.Client(key + "-");
+        var invalid = await adminEmptyPin.PostAsync("/v1/chat/completions", RelayFixture.Json("""{"model":"tiered","messages":[{"role":"user","content":"x"}]}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
     }
 
     [Fact]
