@@ -48,17 +48,33 @@ public static class Pipeline
 
         var api = app.MapGroup("/api");
         api.MapAdmin();
-        api.MapFallback(NotFoundAsync);
+        api.MapFallback("{**rest}", NotFoundAsync);   // explicit catch-all: the default pattern skips file-like paths (/api/x.json)
         app.MapRelay();
         app.MapFallback("/v1/{**rest}", NotFoundAsync);
         app.MapFallback("/v1beta/{**rest}", NotFoundAsync);
         app.MapConsole(config, NotFoundAsync);
     }
 
-    /// <summary>new-api: unknown /api, /v1 and /assets paths answer 404 with an OpenAI error object.</summary>
-    private static Task NotFoundAsync(HttpContext ctx) =>
-        RelayErrorWriter.WriteAsync(ctx, ApiSurface.OpenAi, StatusCodes.Status404NotFound,
-            $"Invalid URL ({ctx.Request.Method} {ctx.Request.Path})", "invalid_request_error");
+    /// <summary>
+    /// Unknown /api, /v1, /v1beta and /assets paths (and a wrong method on a known one: like gin, no 405) answer 404 with
+    /// New API's "Invalid URL (METHOD path)" in the caller's dialect: the envelope under /api, Claude's and Gemini's own
+    /// error objects on their native paths, OpenAI's everywhere else (New API uses OpenAI's for all of them).
+    /// </summary>
+    private static Task NotFoundAsync(HttpContext ctx)
+    {
+        const int status = StatusCodes.Status404NotFound;
+        var message = $"Invalid URL ({ctx.Request.Method} {ctx.Request.Path})";
+        switch (ApiSurfaces.Of(ctx.Request.Path))
+        {
+            case ApiSurface.Management:
+                ctx.Response.StatusCode = status;
+                return ctx.Response.WriteAsJsonAsync(Api.Fail(message), AdminJson.Default.Reply);
+            case var native and (ApiSurface.Claude or ApiSurface.Gemini):
+                return RelayErrorWriter.WriteAsync(ctx, native, status, message, "invalid_request_error");
+            default:
+                return RelayErrorWriter.WriteAsync(ctx, ApiSurface.OpenAi, status, message, "invalid_request_error");
+        }
+    }
 
     private static async Task AccessLogAsync(HttpContext ctx, RequestDelegate next, ILogger logger, ClientIpResolver ips)
     {
