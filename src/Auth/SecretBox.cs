@@ -11,16 +11,22 @@ namespace NewApi.Auth;
 public sealed class SecretBox
 {
     private const string Version = "v1:";
-    private readonly byte[] _hmacKey;
-    private readonly byte[] _aesKey;
+    private readonly string _secret;
+    private byte[]? _hmacKey;
+    private byte[]? _aesKey;
 
     public SecretBox(SecuritySection security)
     {
         if (string.IsNullOrEmpty(security.CryptoSecret)) throw new InvalidOperationException("crypto secret is not set");
-        var ikm = Encoding.UTF8.GetBytes(security.CryptoSecret);
-        _hmacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, info: "newapi key lookup"u8.ToArray());
-        _aesKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, ikm, 32, info: "newapi key encryption"u8.ToArray());
+        _secret = security.CryptoSecret;
     }
+
+    // Derived on first use (idempotent, so a race derives the same bytes twice): a server that has not handled a key yet
+    // has not loaded the crypto library (~3.5 MB resident) for it.
+    private byte[] HmacKey => _hmacKey ??= Derive("newapi key lookup"u8);
+    private byte[] AesKey => _aesKey ??= Derive("newapi key encryption"u8);
+
+    private byte[] Derive(ReadOnlySpan<byte> info) => HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(_secret), 32, info: info.ToArray());
 
     public string LookupHash(string key)
     {
@@ -28,7 +34,7 @@ public sealed class SecretBox
         var len = Encoding.UTF8.GetByteCount(key);
         var buf = len <= 256 ? stackalloc byte[len] : new byte[len];
         Encoding.UTF8.GetBytes(key, buf);
-        HMACSHA256.HashData(_hmacKey, buf, mac);
+        HMACSHA256.HashData(HmacKey, buf, mac);
         return Convert.ToHexStringLower(mac);
     }
 
@@ -38,7 +44,7 @@ public sealed class SecretBox
         var blob = new byte[12 + plain.Length + 16];
         var nonce = blob.AsSpan(0, 12);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_aesKey, 16);
+        using var aes = new AesGcm(AesKey, 16);
         aes.Encrypt(nonce, plain, blob.AsSpan(12, plain.Length), blob.AsSpan(12 + plain.Length, 16));
         return Version + Convert.ToBase64String(blob);
     }
@@ -50,7 +56,7 @@ public sealed class SecretBox
         var blob = Convert.FromBase64String(stored[Version.Length..]);
         if (blob.Length < 28) throw new CryptographicException("ciphertext too short");
         var plain = new byte[blob.Length - 28];
-        using var aes = new AesGcm(_aesKey, 16);
+        using var aes = new AesGcm(AesKey, 16);
         aes.Decrypt(blob.AsSpan(0, 12), blob.AsSpan(12, plain.Length), blob.AsSpan(12 + plain.Length, 16), plain);
         return Encoding.UTF8.GetString(plain);
     }

@@ -13,7 +13,7 @@ namespace NewApi.Auth;
 public sealed class SessionService
 {
     public const string CookieName = "session";
-    private readonly byte[] _key;
+    private byte[]? _key;
     private readonly SecuritySection _security;
     private readonly TimeProvider _time;
 
@@ -22,8 +22,10 @@ public sealed class SessionService
         if (string.IsNullOrEmpty(security.SessionSecret)) throw new InvalidOperationException("session secret is not set");
         _security = security;
         _time = time;
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(security.SessionSecret), 32, info: "newapi session"u8.ToArray());
     }
+
+    /// <summary>Derived on first use: a server that has not seen a session yet has not loaded the crypto library for it.</summary>
+    private byte[] Key => _key ??= HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(_security.SessionSecret), 32, info: "newapi session"u8.ToArray());
 
     /// <summary>Reads the session once per request (cached in a feature).</summary>
     public SessionData Read(HttpContext ctx)
@@ -65,7 +67,7 @@ public sealed class SessionService
         var plain = JsonSerializer.SerializeToUtf8Bytes(data, AuthJson.Default.SessionData);
         var blob = new byte[12 + plain.Length + 16];
         RandomNumberGenerator.Fill(blob.AsSpan(0, 12));
-        using var aes = new AesGcm(_key, 16);
+        using var aes = new AesGcm(Key, 16);
         aes.Encrypt(blob.AsSpan(0, 12), plain, blob.AsSpan(12, plain.Length), blob.AsSpan(12 + plain.Length, 16));
         return Base64Url(blob);
     }
@@ -78,7 +80,7 @@ public sealed class SessionService
             var blob = FromBase64Url(cookie);
             if (blob.Length < 28) return null;
             var plain = new byte[blob.Length - 28];
-            using var aes = new AesGcm(_key, 16);
+            using var aes = new AesGcm(Key, 16);
             aes.Decrypt(blob.AsSpan(0, 12), blob.AsSpan(12, plain.Length), blob.AsSpan(12 + plain.Length, 16), plain);
             return JsonSerializer.Deserialize(plain, AuthJson.Default.SessionData);
         }

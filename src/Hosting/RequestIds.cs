@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using NewApi.Common;
 
@@ -10,7 +9,15 @@ namespace NewApi.Hosting;
 /// </summary>
 public static class RequestIds
 {
-    private static readonly string BuildHash = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(BuildInfo.Version)))[..8];
+    /// <summary>8 hex digits naming the build (FNV-1a of the version): a label, so no crypto library is loaded for it.</summary>
+    private static readonly string BuildHash = Fnv1a(BuildInfo.Version).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static uint Fnv1a(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text) hash = (hash ^ c) * 16777619u;
+        return hash;
+    }
 
     public static string New(TimeProvider time)
     {

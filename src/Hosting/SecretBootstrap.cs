@@ -25,12 +25,27 @@ public static class SecretBootstrap
             if (existing.Length >= 32) return existing;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var secret = Convert.ToBase64String(SecureRandom(32));
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var fs = new FileStream(path, options))
         using (var w = new StreamWriter(fs))
             w.Write(secret);
         return secret;
+    }
+
+    /// <summary>The kernel's CSPRNG (/dev/urandom) where there is one — what OpenSSL seeds from — so a first start does not
+    /// load the crypto library (~3.5 MB resident) just for two secrets; RandomNumberGenerator elsewhere.</summary>
+    private static byte[] SecureRandom(int count)
+    {
+        var bytes = new byte[count];
+        if (OperatingSystem.IsLinux() && File.Exists("/dev/urandom"))
+        {
+            using var urandom = new FileStream("/dev/urandom", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            urandom.ReadExactly(bytes);
+            return bytes;
+        }
+        RandomNumberGenerator.Fill(bytes);
+        return bytes;
     }
 }

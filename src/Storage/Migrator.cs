@@ -13,8 +13,14 @@ public sealed class Migrator(SqliteDb db)
 {
     public sealed record Migration(int Version, string Name, string Sql)
     {
-        /// <summary>Recorded with the applied migration; hashed on use (a start that applies nothing loads no crypto library).</summary>
-        public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+        /// <summary>Recorded with the applied migration: the hash the build computed of the embedded file (so no start loads the
+        /// crypto library for it), or the text's own when the build has none.</summary>
+        public string Sha256 => MigrationHashes.Sha256.TryGetValue($"{Version:D4}_{Name}", out var built)
+            ? built.ToLowerInvariant()
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+
+        /// <summary>The text's hash, computed now (tests compare it with the build's).</summary>
+        public string ComputedSha256 => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
     }
     public sealed record Status(IReadOnlyList<Migration> Applied, IReadOnlyList<Migration> Pending, int DatabaseVersion);
 

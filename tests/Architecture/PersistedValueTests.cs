@@ -58,4 +58,16 @@ public sealed class PersistedValueTests
             Assert.Equal(m.Sha256, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(disk))));
         }
     }
+
+    /// <summary>The hashes the build computed (recorded at run time without the crypto library) are the texts' own.</summary>
+    [Fact]
+    public void BuildComputedHashes_AreTheEmbeddedTextsHashes()
+    {
+        Assert.Equal(Migrator.All.Count, MigrationHashes.Sha256.Count);
+        foreach (var m in Migrator.All)
+        {
+            Assert.True(MigrationHashes.Sha256.ContainsKey($"{m.Version:D4}_{m.Name}"), $"no build hash for {m.Version:D4}_{m.Name}");
+            Assert.Equal(m.ComputedSha256, m.Sha256);
+        }
+    }
 }
