@@ -1,14 +1,14 @@
 using System.Collections.Frozen;
 using System.Reflection;
-using System.Security.Cryptography;
+using System.Globalization;
 
 namespace NewApi.Hosting;
 
 /// <summary>
 /// The console bundle embedded in the binary (resources named <c>console/…</c>), served straight from the executable's
 /// read-only image: nothing is copied onto the heap, and a file's pages are read only when it is first served.
-/// build.sh ships <c>.br</c>/<c>.gz</c> siblings, served when the client accepts them. A file's ETag is its hash,
-/// computed on first use.
+/// build.sh ships <c>.br</c>/<c>.gz</c> siblings, served when the client accepts them. A file's ETag is its length and
+/// hash, computed on first use.
 /// </summary>
 public sealed class ConsoleAssets
 {
@@ -23,7 +23,15 @@ public sealed class ConsoleAssets
         public ReadOnlyMemory<byte>? Brotli { get; } = brotli;
         public ReadOnlyMemory<byte>? Gzip { get; } = gzip;
         public bool Immutable { get; } = immutable;
-        public string ETag => _etag ??= "\"" + Convert.ToHexStringLower(SHA256.HashData(Body.Span))[..20] + "\"";
+        /// <summary>Length and FNV-1a 64 of the bytes: a validator, not a secret, so no crypto library is loaded for it.</summary>
+        public string ETag => _etag ??= string.Create(CultureInfo.InvariantCulture, $"\"{Body.Length:x}-{Fnv1a64(Body.Span):x16}\"");
+
+        private static ulong Fnv1a64(ReadOnlySpan<byte> bytes)
+        {
+            var hash = 14695981039346656037UL;
+            foreach (var b in bytes) hash = (hash ^ b) * 1099511628211UL;
+            return hash;
+        }
     }
 
     private readonly FrozenDictionary<string, Asset> _assets;

@@ -76,6 +76,7 @@ public static partial class Binary
         }
 
         public bool HasExited => _process.HasExited;
+        public int Pid => _process.Id;
 
         /// <summary>SIGKILL: no shutdown code runs (a crash or an OOM kill).</summary>
         public void Kill()

@@ -30,6 +30,27 @@ public sealed partial class StartupImageTests : IDisposable
         Assert.InRange(long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 256L << 10, 64L << 20);
     }
 
+    /// <summary>
+    /// Starting (first start included: schema, secrets) and answering requests that need no key loads no crypto library:
+    /// OpenSSL costs ~3.5 MB resident, so it waits for the first key, session or channel secret.
+    /// </summary>
+    [Fact]
+    public async Task Starting_AndServingKeylessRequests_LoadsNoCryptoLibrary()
+    {
+        for (var start = 0; start < 2; start++)
+        {
+            await using var server = await Binary.Server.StartAsync(_dir.FullName);
+            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/status")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/nope")).StatusCode);
+            var maps = await File.ReadAllTextAsync($"/proc/{server.Pid}/maps");
+            Assert.DoesNotContain("libcrypto", maps);
+            Assert.DoesNotContain("libssl", maps);
+        }
+        Assert.True(File.Exists(Path.Combine(_dir.FullName, ".crypto_secret")));
+    }
+
     private string WriteConfig()
     {
         var path = Path.Combine(_dir.FullName, "config.toml");
