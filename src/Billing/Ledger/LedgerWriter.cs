@@ -44,19 +44,22 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
     }
 
     /// <summary>
-    /// Takes up to <paramref name="size"/> operations, waiting at most <paramref name="interval"/> from the start for the
-    /// batch to fill; a flush marker ends the batch at once. Sleeps on the ledger's batch signal, not per queued item.
+    /// Takes up to <paramref name="size"/> operations (and at most <see cref="QuotaLedger.ReservationsPerBatch"/> that free a
+    /// reservation), waiting at most <paramref name="interval"/> from the start for the batch to fill; a flush marker ends
+    /// the batch at once. Sleeps on the ledger's batch signal, not per queued item.
     /// </summary>
     private async Task<int> CollectAsync(LedgerBatch batch,
         List<TaskCompletionSource> flushed, LedgerBatch.Settings settings, int size, TimeSpan interval)
     {
         var count = 0;
+        var reservations = 0;
         var started = time.GetTimestamp();
-        while (count < size)
+        while (count < size && reservations < QuotaLedger.ReservationsPerBatch)
         {
             if (ledger.TryTake(out var op))
             {
                 count++;
+                if (op.FreesReservation) reservations++;
                 if (op.Settlement is { } s) batch.AddSettlement(s, settings);
                 else if (op.Release is { } h) batch.AddRelease(h);
                 else if (op.Flushed is { } f) { flushed.Add(f); break; }

@@ -85,6 +85,39 @@ public sealed class LedgerTests : IAsyncLifetime
         Assert.True(_book.TryGetUserQuota(1, out cached) && cached == 9700);
     }
 
+    /// <summary>
+    /// Until its batch commits, a settled reservation still counts against the caller's published balance: a batch that
+    /// frees <see cref="QuotaLedger.ReservationsPerBatch"/> of them commits at once, not after its interval or 4000
+    /// operations (with those alone, a $5 balance was refused at 10,000 requests/s while most of it was unspent).
+    /// </summary>
+    [Fact]
+    public async Task ABatchThatFreesEnoughReservations_CommitsWithoutWaitingForItsInterval()
+    {
+        var ledger = new QuotaLedger(_db, _book, new PriceBook(_options), TimeProvider.System);
+        var writer = new LedgerWriter(ledger, _db, _book, _options, new RelaySection { BatchInterval = 60 }, new ServerSection { NodeName = "n1" },
+            TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        try
+        {
+            var holds = new List<Hold>();
+            for (var i = 0; i < QuotaLedger.ReservationsPerBatch; i++)
+                holds.Add((await ledger.HoldAsync(new HoldRequest { RequestId = $"b{i}", UserId = 1, TokenId = 7, Amount = 2 }, default)).Hold!);
+            Assert.Equal(QuotaLedger.ReservationsPerBatch, await ScalarAsync("SELECT COUNT(*) FROM quota_reservations"));
+            foreach (var hold in holds) await ledger.SettleAsync(new Settlement(hold, 1, 3, Log(1)));
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (await ScalarAsync("SELECT COUNT(*) FROM quota_reservations") > 0)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "the batch waited for its 60-s interval");
+                await Task.Delay(20);
+            }
+            Assert.Equal(10000 - QuotaLedger.ReservationsPerBatch, await ScalarAsync("SELECT quota FROM users WHERE id = 1"));
+        }
+        finally
+        {
+            await writer.StoppedAsync(CancellationToken.None);
+        }
+    }
+
     [Fact]
     public async Task Release_ReturnsTheHold_WithoutCountersOrLogs()
     {
