@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Reflection;
+using NewApi.Common;
 using System.Globalization;
 
 namespace NewApi.Hosting;
@@ -24,14 +25,7 @@ public sealed class ConsoleAssets
         public ReadOnlyMemory<byte>? Gzip { get; } = gzip;
         public bool Immutable { get; } = immutable;
         /// <summary>Length and FNV-1a 64 of the bytes: a validator, not a secret, so no crypto library is loaded for it.</summary>
-        public string ETag => _etag ??= string.Create(CultureInfo.InvariantCulture, $"\"{Body.Length:x}-{Fnv1a64(Body.Span):x16}\"");
-
-        private static ulong Fnv1a64(ReadOnlySpan<byte> bytes)
-        {
-            var hash = 14695981039346656037UL;
-            foreach (var b in bytes) hash = (hash ^ b) * 1099511628211UL;
-            return hash;
-        }
+        public string ETag => _etag ??= string.Create(CultureInfo.InvariantCulture, $"\"{Body.Length:x}-{Fnv1a.Hash64(Body.Span):x16}\"");
     }
 
     private readonly FrozenDictionary<string, Asset> _assets;

@@ -10,14 +10,8 @@ namespace NewApi.Hosting;
 public static class RequestIds
 {
     /// <summary>8 hex digits naming the build (FNV-1a of the version): a label, so no crypto library is loaded for it.</summary>
-    private static readonly string BuildHash = Fnv1a(BuildInfo.Version).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static uint Fnv1a(string text)
-    {
-        var hash = 2166136261u;
-        foreach (var c in text) hash = (hash ^ c) * 16777619u;
-        return hash;
-    }
+    private static readonly string BuildHash =
+        Fnv1a.Hash64(System.Text.Encoding.UTF8.GetBytes(BuildInfo.Version)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)[..8];
 
     public static string New(TimeProvider time)
     {

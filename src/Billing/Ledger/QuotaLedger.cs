@@ -286,14 +286,16 @@ internal sealed class LedgerOp
     public LedgerOp(Settlement s)
     {
         Settlement = s;
-        FreesReservation = s.Hold.Reserved || s.Hold.Amount > 0;
+        FreesReservation = Frees(s.Hold);
     }
 
     public LedgerOp(Hold h)
     {
         Release = h;
-        FreesReservation = h.Reserved || h.Amount > 0;
+        FreesReservation = Frees(h);
     }
+
+    private static bool Frees(Hold h) => h.Reserved || h.Amount > 0;
 
     public LedgerOp(TaskCompletionSource flushed) => Flushed = flushed;
 

@@ -93,7 +93,7 @@ public static class EmbeddingRelay
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            return new AttemptOutcome { Error = RelayError.Local(502, "upstream error: read response body failed", ErrorCodes.ReadResponseBodyFailed, skipRetry: false) };
+            return new AttemptOutcome { Error = ResponseRelay.ReadFailed() };
         }
         if (!response.IsSuccessStatusCode)
             return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, bytes), UpstreamRequestId = upstreamId };

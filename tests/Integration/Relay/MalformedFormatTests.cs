@@ -27,6 +27,14 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
 
     private static readonly string[] Models = ["mf-gpt", "mf-claude", "mf-gemini"];
 
+    /// <summary>A client sending the key of a fresh user with a large balance.</summary>
+    private async Task<HttpClient> CallerAsync()
+    {
+        var user = await fx.CreateUserAsync(fx.Unique("mf"), 100_000_000);
+        var (_, key) = await fx.CreateTokenAsync(user);
+        return fx.Client(key);
+    }
+
     private static readonly JsonNode?[] Junk =
     [
         null, JsonValue.Create(0), JsonValue.Create(-1), JsonValue.Create(1e300), JsonValue.Create(true), JsonValue.Create(""),
@@ -89,9 +97,7 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
     [InlineData("responses")]
     public async Task MutatedBodies_NeverGiveA5xxOfOurs(string surface)
     {
-        var user = await fx.CreateUserAsync(fx.Unique("mf"), 100_000_000);
-        var (_, key) = await fx.CreateTokenAsync(user);
-        using var http = fx.Client(key);
+        using var http = await CallerAsync();
         var random = new Random(surface.Length * 7919);
         var failures = new List<string>();
         for (var i = 0; i < 150; i++)
@@ -140,9 +146,7 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
     [InlineData("/v1/messages/count_tokens", """{"model":"mf-claude","messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{}}]}""")]
     public async Task MutatedBodies_OnTheOtherRoutes_NeverGiveA5xxOfOurs(string path, string valid)
     {
-        var user = await fx.CreateUserAsync(fx.Unique("mf"), 100_000_000);
-        var (_, key) = await fx.CreateTokenAsync(user);
-        using var http = fx.Client(key);
+        using var http = await CallerAsync();
         var random = new Random(path.Length * 104729 + valid.Length);
         var failures = new List<string>();
         for (var i = 0; i < 80; i++)
@@ -171,9 +175,7 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
     [InlineData("/v1beta/models/mf-gemini:countTokens", "gemini", "{\"contents\":[{\"parts\":[{\"text\":\"\\ud800x\"}]}]}")]
     public async Task UndecodableStrings_Are400InTheCallersFormat(string path, string surface, string template)
     {
-        var user = await fx.CreateUserAsync(fx.Unique("mf"), 100_000_000);
-        var (_, key) = await fx.CreateTokenAsync(user);
-        using var http = fx.Client(key);
+        using var http = await CallerAsync();
         // '#' stands for the byte 0xFF, which no UTF-8 text contains.
         var bytes = Encoding.UTF8.GetBytes(template).Select(b => b == (byte)'#' ? (byte)0xFF : b).ToArray();
         using var content = new ByteArrayContent(bytes);
@@ -197,9 +199,9 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
     [InlineData("/api/user/login")]
     public async Task OverflowingChunkSize_Is400(string path)
     {
-        var user = await fx.CreateUserAsync(fx.Unique("mf"), 100_000_000);
-        var (_, key) = await fx.CreateTokenAsync(user);
-        var address = fx.Client(key).BaseAddress!;
+        using var http = await CallerAsync();
+        var key = http.DefaultRequestHeaders.Authorization!.Parameter;
+        var address = http.BaseAddress!;
         using var socket = new System.Net.Sockets.TcpClient();
         await socket.ConnectAsync(address.Host, address.Port);
         var stream = socket.GetStream();
