@@ -100,16 +100,21 @@ internal sealed class LedgerBatch
         return (users, tokens);
     }
 
+    /// <summary>Rows inserted between two offers of the CPU (~0.5 ms of work).</summary>
+    internal const int YieldEvery = 64;
+
     /// <summary>One prepared statement, rebound per row: a batch of hundreds of rows compiles it once.</summary>
     private async Task InsertLogsAsync(SqliteConnection conn, SqliteTransaction tx, CancellationToken ct)
     {
         if (_logs.Count == 0) return;
         using (var insert = new LogInsertStatement(conn))
         {
-            foreach (var log in _logs)
+            for (var i = 0; i < _logs.Count; i++)
             {
+                var log = _logs[i];
                 insert.Insert(log);
                 _summaries.Add(log);
+                if ((i & (YieldEvery - 1)) == YieldEvery - 1) Thread.Yield();
             }
         }
         await _summaries.ApplyAsync(conn, tx, ct);

@@ -19,6 +19,8 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
     {
         "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Upgrade", "Proxy-Connection", "Trailer", "TE",
         "X-Oneapi-Request-Id", "Set-Cookie", "Alt-Svc", "Strict-Transport-Security",
+        // The provider's server software and version are not the client's business (New API passes them through).
+        "Server", "Via", "X-Powered-By",
     };
 
     public async Task<AttemptOutcome> RelayAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, RelayRequest request,

@@ -30,6 +30,8 @@ public sealed class ChatCompletionTests(ChatCompletionTests.Fixture fx) : IClass
         var text = await resp.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
         Assert.Equal("Hello from the fake upstream", RelayFixture.Parse(text).GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        // The fake upstream (Kestrel) names itself in Server; the gateway does not pass the provider's software on.
+        Assert.False(resp.Headers.Contains("Server"));
         await fx.FlushAsync();
         Assert.Equal((100_000 - Expected, Expected, 1), await fx.UserAsync(user));
         Assert.Equal(Expected, (await fx.TokenAsync(tokenId)).Used);
