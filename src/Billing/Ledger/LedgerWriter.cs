@@ -18,13 +18,19 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
 {
     private const int CommitAttempts = 3;
 
+    /// <summary>
+    /// Queued operations that wake the writer to fold them into the batch (its log rows become bytes) well before the
+    /// batch commits: the queued objects then die young instead of being copied by every collection until the commit.
+    /// </summary>
+    internal const int DrainEvery = 256;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Not bound to stoppingToken on purpose: the loop ends when the ledger is closed in StoppedAsync.
         var batch = new LedgerBatch();
         var flushed = new List<TaskCompletionSource>();
         var size = Math.Max(1, relay.BatchSize);
-        ledger.WakeEvery = size;
+        ledger.WakeEvery = Math.Min(size, DrainEvery);
         var interval = TimeSpan.FromSeconds(Math.Max(0.01, relay.BatchInterval));
         while (await ledger.WaitForWorkAsync())
         {

@@ -28,7 +28,7 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
     private int _spaceWaiters;
     private volatile bool _completed;
 
-    /// <summary>Queued operations that wake the writer before its interval ends (its batch size).</summary>
+    /// <summary>Queued operations that wake the writer before its interval ends (<see cref="LedgerWriter.DrainEvery"/>).</summary>
     internal int WakeEvery { get; set; } = 4000;
 
     /// <summary>

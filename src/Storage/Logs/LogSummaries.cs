@@ -63,7 +63,8 @@ public sealed class LogSummaries
         _dailyType.Clear();
     }
 
-    /// <summary>Writes the folded deltas inside the caller's transaction (the one that inserted the rows), then clears.</summary>
+    /// <summary>Writes the folded deltas inside the caller's transaction (the one that inserted the rows). They stay until
+    /// <see cref="Clear"/>: a commit that failed is retried with the same deltas.</summary>
     public async Task ApplyAsync(SqliteConnection conn, SqliteTransaction tx, CancellationToken ct)
     {
         await WriteAsync(conn, tx, DailySql, _daily, ct);
@@ -79,7 +80,6 @@ public sealed class LogSummaries
                 await cmd.ExecuteNonQueryAsync(ct);
             }
         }
-        Clear();
     }
 
     private static async Task WriteAsync(SqliteConnection conn, SqliteTransaction tx, string sql, Dictionary<Key, Sums> rows, CancellationToken ct)

@@ -25,6 +25,48 @@ public sealed class LogInsertStatementTests : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
+    private static readonly LogRow Full = new()
+    {
+        UserId = 7, CreatedAt = 1_764_660_123, Type = LogType.Consume, Content = "上游无计费信息 \"quoted\" \0 nul", Username = "ünï",
+        TokenName = "tok 🔑", ModelName = "gpt-4o", Quota = 1234, PromptTokens = 11, CompletionTokens = 22, UseTime = 3, IsStream = true,
+        ChannelId = 5, TokenId = 9, Group = "vip", Ip = "10.0.0.1", RequestId = "20261202000000000000000abcdef12XyZ", UpstreamRequestId = "up-1",
+        Other = """{"model_ratio":1,"admin_info":{"use_channel":["5"]}}""",
+    };
+
+    private async Task<List<LogRow>> ReadAllAsync()
+    {
+        await using var c = await _db.OpenAsync();
+        await using var cmd = c.Command($"SELECT {LogRow.Columns} FROM logs ORDER BY id", null);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var rows = new List<LogRow>();
+        while (await r.ReadAsync()) rows.Add(LogRow.Read(r) with { Id = 0 });
+        return rows;
+    }
+
+    [Fact]
+    public async Task ArenaRows_ReadBackFieldForField_AcrossChunks_WithARowLargerThanAChunk()
+    {
+        var rows = new List<LogRow>();
+        for (var i = 0; i < 700; i++)   // ~200 bytes each: several chunks
+            rows.Add(Full with { UserId = i, Quota = -i, RequestId = "r" + i, Other = new string('x', i % 97), Ip = i % 3 == 0 ? "" : "::1" });
+        rows.Insert(350, Full with { Other = "{\"big\":\"" + new string('é', LogArena.ChunkBytes) + "\"}" });   // 128 KB of UTF-8
+        rows.Add(new LogRow { UserId = 1, CreatedAt = 1, Type = LogType.Error });
+        var arena = new LogArena();
+        foreach (var row in rows) arena.Add(row);
+        Assert.Equal(rows.Count, arena.Count);
+        Assert.True(arena.Chunks().Count() > 2);
+        await _db.WriteAsync((conn, tx) =>
+        {
+            using var insert = new LogInsertStatement(conn);
+            insert.InsertAll(arena, yieldEvery: 64);
+            return Task.CompletedTask;
+        });
+        Assert.Equal(rows, await ReadAllAsync());
+        arena.Clear();
+        Assert.Equal(0, arena.Count);
+        Assert.Empty(arena.Chunks());
+    }
+
     [Fact]
     public async Task RowsReadBack_FieldForField()
     {
