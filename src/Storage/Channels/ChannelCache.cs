@@ -57,12 +57,25 @@ public sealed class ChannelSnapshot
         ById = byId;
         Routes = routes;
         ModelsByGroup = models;
+        _routesBySpan = routes.GetAlternateLookup<ReadOnlySpan<char>>();
     }
+
+    private readonly FrozenDictionary<string, IReadOnlyList<Tier>>.AlternateLookup<ReadOnlySpan<char>> _routesBySpan;
 
     public static string RouteKey(string group, string model) => string.Concat(group, "\u0000", model);
 
-    public IReadOnlyList<Tier> Find(string group, string model) =>
-        Routes.TryGetValue(RouteKey(group, model), out var tiers) ? tiers : [];
+    /// <summary>The tiers serving <paramref name="model"/> in <paramref name="group"/>; the key is built on the stack (every
+    /// relayed request looks one up).</summary>
+    public IReadOnlyList<Tier> Find(string group, string model)
+    {
+        var length = group.Length + 1 + model.Length;
+        if (length > 512) return Routes.TryGetValue(RouteKey(group, model), out var found) ? found : [];
+        Span<char> key = stackalloc char[length];
+        group.CopyTo(key);
+        key[group.Length] = '\u0000';
+        model.CopyTo(key[(group.Length + 1)..]);
+        return _routesBySpan.TryGetValue(key, out var tiers) ? tiers : [];
+    }
 
     public static ChannelSnapshot Build(IReadOnlyList<ChannelRow> channels, IReadOnlyList<AbilityRow> abilities)
     {
