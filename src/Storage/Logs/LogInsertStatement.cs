@@ -32,28 +32,19 @@ public sealed class LogInsertStatement : IDisposable
         }
     }
 
+    /// <summary>One row, through the same field order and binding as a batch (<see cref="InsertAll"/>).</summary>
     public void Insert(LogRow r)
     {
-        Long(0, r.UserId);
-        Long(1, r.CreatedAt);
-        Long(2, (int)r.Type);
-        Text(3, r.Content);
-        Text(4, r.Username);
-        Text(5, r.TokenName);
-        Text(6, r.ModelName);
-        Long(7, r.Quota);
-        Long(8, r.PromptTokens);
-        Long(9, r.CompletionTokens);
-        Long(10, r.UseTime);
-        Long(11, r.IsStream ? 1 : 0);
-        Long(12, r.ChannelId);
-        Long(13, r.TokenId);
-        Text(14, r.Group);
-        Text(15, r.Ip);
-        Text(16, r.RequestId);
-        Text(17, r.UpstreamRequestId);
-        Text(18, r.Other);
-        Step();
+        var one = new LogArena();
+        try
+        {
+            one.Add(r);
+            InsertAll(one, int.MaxValue);
+        }
+        finally
+        {
+            one.Clear();
+        }
     }
 
     /// <summary>
@@ -85,8 +76,6 @@ public sealed class LogInsertStatement : IDisposable
     }
 
     private void Long(int i, long v) => Check(raw.sqlite3_bind_int64(_stmt, _index[i], v));
-
-    private void Text(int i, string? v) => Check(raw.sqlite3_bind_text16(_stmt, _index[i], (v ?? "").AsSpan()));
 
     private void Check(int rc)
     {
