@@ -28,6 +28,21 @@ public sealed class BinaryTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_OnAPortInUse_ExitsWithOneClearLine_AndNoBackgroundServiceFailure()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+        var r = await Binary.RunAsync(_dir.FullName, null, "serve", "--listen", $"127.0.0.1:{port}");
+        Assert.NotEqual(0, r.ExitCode);
+        var all = r.Stdout + r.Stderr;
+        Assert.Contains("address already in use", all);
+        // The host disposed its background services after the failed start: that is a stop, not a crash.
+        Assert.DoesNotContain("BackgroundService failed", all);
+        Assert.DoesNotContain("crit:", all);
+    }
+
+    [Fact]
     public async Task SetupWithCli_ThenServe_ApiWorks_TokenFromCliAuthenticates_SigtermExitsCleanly()
     {
         var setup = await Binary.RunAsync(_dir.FullName, "e2e-root-password", "setup", "--username", "root", "--password-stdin");

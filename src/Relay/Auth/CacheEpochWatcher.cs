@@ -26,6 +26,18 @@ internal sealed class CacheEpochWatcher(CacheEpoch epoch, RelayIdentityCache ide
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await WatchAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, or the host is being disposed after a failed start (a port in use): not an error.
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
         var seen = _initial;
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
