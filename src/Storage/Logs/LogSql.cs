@@ -34,7 +34,10 @@ public static class LogSql
         if (f.Group.Length > 0) Add(sql, args, summary ? " AND +\"group\" = $group" : " AND \"group\" = $group", "$group", f.Group);
         if (withRequestIds && f.RequestId.Length > 0) Add(sql, args, " AND request_id = $request_id", "$request_id", f.RequestId);
         if (withRequestIds && f.UpstreamRequestId.Length > 0)
+        {
             Add(sql, args, " AND upstream_request_id = $upstream_request_id", "$upstream_request_id", f.UpstreamRequestId);
+            sql.Append(" AND upstream_request_id <> ''");   // the partial index holds only rows with an id (migration 0035)
+        }
         return (sql.ToString(), args);
     }
 
