@@ -16,13 +16,17 @@ public static class Cors
         var applies = surface is not (ApiSurface.Management or ApiSurface.Web)
             || path.StartsWithSegments("/api/usage/token") || path.StartsWithSegments("/api/log/token");
         if (!applies) return next(ctx);
+        var preflight = HttpMethods.IsOptions(ctx.Request.Method);
+        // As New API (gin-contrib/cors): a request without Origin is not a CORS request and gets no CORS headers — SDKs and
+        // servers never send one, so a relayed answer carries four headers fewer. Browsers always send Origin cross-origin.
+        if (!preflight && ctx.Request.Headers.Origin.Count == 0) return next(ctx);
         var h = ctx.Response.Headers;
         h.AccessControlAllowOrigin = "*";
         h.AccessControlAllowMethods = "GET, POST, PUT, DELETE, OPTIONS";
         var requested = ctx.Request.Headers.AccessControlRequestHeaders.ToString();
         h.AccessControlAllowHeaders = requested.Length > 0 ? requested : "*";
         h.AccessControlExposeHeaders = "X-Oneapi-Request-Id, X-New-Api-Version";
-        if (HttpMethods.IsOptions(ctx.Request.Method))
+        if (preflight)
         {
             h.AccessControlMaxAge = "86400";
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;

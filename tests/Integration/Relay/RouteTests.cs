@@ -172,6 +172,19 @@ public sealed class RouteTests(RouteTests.Fixture fx) : IClassFixture<RouteTests
         preflight.Headers.Add("Access-Control-Request-Method", "POST");
         var resp = await http.SendAsync(preflight);
         Assert.Equal("*", resp.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        // A browser's call carries Origin and gets the headers; an SDK's call has none and gets none (as New API).
+        var withOrigin = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        withOrigin.Headers.Add("Origin", "https://example.test");
+        withOrigin.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-not-a-key");
+        using var browser = await http.SendAsync(withOrigin);
+        Assert.Equal("*", browser.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("X-Oneapi-Request-Id", browser.Headers.GetValues("Access-Control-Expose-Headers").Single());
+        var plain = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        plain.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-not-a-key");
+        using var sdk = await http.SendAsync(plain);
+        Assert.False(sdk.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.True(sdk.Headers.Contains("X-Oneapi-Request-Id"));
     }
 
     private static byte[] Compress(byte[] data, string encoding)
