@@ -27,12 +27,12 @@ public static class ErrorBoundary
             if (ctx.Response.HasStarted) { ctx.Abort(); return; }
             var status = e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400;
             var message = status == 413 ? "request body too large" : "invalid request: " + e.Message;
-            await WriteAsync(ctx, status, message, "invalid_request_error");
+            await WriteAsync(ctx, status, Relayed(ctx, message), "invalid_request_error");
         }
         catch (IOException e) when (e.InnerException is OverflowException or FormatException && !ctx.Response.HasStarted)
         {
             // Kestrel reports a request chunk size that overflows as a plain IOException, not a BadHttpRequestException.
-            await WriteAsync(ctx, 400, "invalid request: bad chunk size data", "invalid_request_error");
+            await WriteAsync(ctx, 400, Relayed(ctx, "invalid request: bad chunk size data"), "invalid_request_error");
         }
         catch (Exception e)
         {
@@ -41,6 +41,10 @@ public static class ErrorBoundary
             await WriteAsync(ctx, 500, $"internal error (request id: {ctx.TraceIdentifier})", "new_api_error");
         }
     }
+
+    /// <summary>Relay errors raised here carry the request id like every other local relay error; /api envelopes do not.</summary>
+    private static string Relayed(HttpContext ctx, string message) =>
+        ApiSurfaces.Of(ctx.Request.Path) is ApiSurface.Management or ApiSurface.Web ? message : $"{message} (request id: {ctx.TraceIdentifier})";
 
     public static Task WriteAsync(HttpContext ctx, int status, string message, string type)
     {

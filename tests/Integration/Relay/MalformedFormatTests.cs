@@ -192,12 +192,18 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
         }, text);
     }
 
-    /// <summary>A chunk size too large for any number reaches Kestrel's reader as a plain IOException: a 400, not a 500.</summary>
+    /// <summary>
+    /// A chunk size too large for any number reaches Kestrel's reader as a plain IOException, a non-hex one as a bad
+    /// request: both a 400 in the caller's format, with the request id on the relay (as every local relay error).
+    /// </summary>
     [Theory]
-    [InlineData("/v1/chat/completions")]
-    [InlineData("/v1/messages")]
-    [InlineData("/api/user/login")]
-    public async Task OverflowingChunkSize_Is400(string path)
+    [InlineData("/v1/chat/completions", "ffffffffffffffffffff")]
+    [InlineData("/v1/messages", "ffffffffffffffffffff")]
+    [InlineData("/api/user/login", "ffffffffffffffffffff")]
+    [InlineData("/v1/chat/completions", "ZZ")]
+    [InlineData("/v1/messages", "ZZ")]
+    [InlineData("/api/user/login", "ZZ")]
+    public async Task MalformedChunkSize_Is400_InTheCallersFormat(string path, string size)
     {
         using var http = await CallerAsync();
         var key = http.DefaultRequestHeaders.Authorization!.Parameter;
@@ -206,10 +212,20 @@ public sealed class MalformedFormatTests(MalformedFormatTests.Fixture fx) : ICla
         await socket.ConnectAsync(address.Host, address.Port);
         var stream = socket.GetStream();
         var request = $"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\nContent-Type: application/json\r\n"
-                      + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nffffffffffffffffffff\r\n{}\r\n0\r\n\r\n";
+                      + $"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{size}\r\n{{}}\r\n0\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream);
         var answer = await reader.ReadToEndAsync();
         Assert.StartsWith("HTTP/1.1 400", answer);
+        var body = answer[answer.IndexOf('{')..(answer.LastIndexOf('}') + 1)];
+        using var doc = System.Text.Json.JsonDocument.Parse(body);
+        if (path.StartsWith("/api/"))
+        {
+            Assert.False(doc.RootElement.GetProperty("success").GetBoolean());
+            return;
+        }
+        var error = doc.RootElement.GetProperty("error");
+        Assert.Contains("(request id: ", error.GetProperty("message").GetString());
+        if (path == "/v1/messages") Assert.Equal("error", doc.RootElement.GetProperty("type").GetString());
     }
 }
