@@ -27,34 +27,34 @@ public static class ErrorBoundary
             if (ctx.Response.HasStarted) { ctx.Abort(); return; }
             var status = e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400;
             var message = status == 413 ? "request body too large" : "invalid request: " + e.Message;
-            await WriteAsync(ctx, status, Relayed(ctx, message), "invalid_request_error");
+            await WriteAsync(ctx, status, message, "invalid_request_error");
         }
         catch (IOException e) when (e.InnerException is OverflowException or FormatException && !ctx.Response.HasStarted)
         {
             // Kestrel reports a request chunk size that overflows as a plain IOException, not a BadHttpRequestException.
-            await WriteAsync(ctx, 400, Relayed(ctx, "invalid request: bad chunk size data"), "invalid_request_error");
+            await WriteAsync(ctx, 400, "invalid request: bad chunk size data", "invalid_request_error");
         }
         catch (Exception e)
         {
             HostingLog.Unhandled(logger, e, ctx.Request.Method, ctx.Request.Path.Value ?? "", ctx.TraceIdentifier);
             if (ctx.Response.HasStarted) { ctx.Abort(); return; }
-            await WriteAsync(ctx, 500, $"internal error (request id: {ctx.TraceIdentifier})", "new_api_error");
+            await WriteAsync(ctx, 500, "internal error", "new_api_error", idOnApi: true);
         }
     }
 
-    /// <summary>Relay errors raised here carry the request id like every other local relay error; /api envelopes do not.</summary>
-    private static string Relayed(HttpContext ctx, string message) =>
-        ApiSurfaces.Of(ctx.Request.Path) is ApiSurface.Management or ApiSurface.Web ? message : $"{message} (request id: {ctx.TraceIdentifier})";
-
-    public static Task WriteAsync(HttpContext ctx, int status, string message, string type)
+    /// <summary>
+    /// An /api envelope, or a local relay error through <see cref="RelayErrorResponder"/>, which adds the request id as it
+    /// does for every other one. /api messages carry it only when asked (<paramref name="idOnApi"/>: the 500).
+    /// </summary>
+    private static Task WriteAsync(HttpContext ctx, int status, string message, string type, bool idOnApi = false)
     {
         ctx.Response.Clear();
-        var surface = ApiSurfaces.Of(ctx.Request.Path);
-        if (surface is ApiSurface.Management or ApiSurface.Web)
+        if (ApiSurfaces.Of(ctx.Request.Path) is ApiSurface.Management or ApiSurface.Web)
         {
             ctx.Response.StatusCode = status;
-            return ctx.Response.WriteAsJsonAsync(Api.Fail(message), AdminJson.Default.Reply);
+            var text = idOnApi ? $"{message} (request id: {ctx.TraceIdentifier})" : message;
+            return ctx.Response.WriteAsJsonAsync(Api.Fail(text), AdminJson.Default.Reply);
         }
-        return RelayErrorWriter.WriteAsync(ctx, surface, status, message, type);
+        return RelayErrorResponder.WriteAsync(ctx, new RelayError { Status = status, Message = message, Type = type });
     }
 }
