@@ -34,6 +34,11 @@ public sealed class ServerSection
     /// or chunked bodies, still runs on the pool; SQLite work always does.
     /// </summary>
     public bool InlineIo { get; set; } = true;
+    /// <summary>
+    /// Linux: the server's own epoll loops in front of Kestrel serve relay calls with modest bodies (no Kestrel pipes,
+    /// connection middleware or empty receives); every other connection is handed to Kestrel with the bytes read so far.
+    /// </summary>
+    public bool FrontIo { get; set; } = true;
 }
 
 public sealed class DatabaseSection

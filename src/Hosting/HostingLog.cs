@@ -18,4 +18,10 @@ public static partial class HostingLog
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Gave back start-up-only image pages: {Data} bytes of compressed type data, {Code} bytes of code")]
     public static partial void StartupImageReleased(ILogger logger, long data, long code);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Critical, Message = "The front I/O loop stopped: epoll_wait failed (errno {Errno})")]
+    public static partial void FrontLoopFailed(ILogger logger, int errno);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "A front I/O loop event failed")]
+    public static partial void FrontEventFailed(ILogger logger, Exception exception);
 }

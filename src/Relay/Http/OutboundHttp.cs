@@ -23,7 +23,8 @@ public sealed class OutboundHttp : IDisposable
         _connectTimeout = connectTimeout;
         Trusted = new HttpClient(CreateHandler(connectTimeout, null), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         Guarded = new HttpClient(CreateHandler(connectTimeout, policy), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(30) };
-        _direct = new HttpMessageInvoker(CreateHandler(connectTimeout, null), disposeHandler: true);
+        // Plain-http upstreams called from a front loop go out on that loop's own connections; everything else is the stock handler.
+        _direct = new HttpMessageInvoker(new Hosting.Front.FrontHttpHandler(CreateHandler(connectTimeout, null), connectTimeout), disposeHandler: true);
     }
 
     public HttpClient Trusted { get; }
