@@ -41,7 +41,8 @@ internal sealed class UpstreamContent : HttpContent
         long length = 0;
         if (head || status is 204 or 304) framing = Framing.None;
         else if (response.Headers.TransferEncodingChunked == true) framing = Framing.Chunked;
-        else if (parsed.Headers.ContentLength is { } n)
+        // The header as sent: ContentLength would compute one from the placeholder content when it is absent.
+        else if (parsed.Headers.NonValidated.TryGetValues("Content-Length", out var values) && long.TryParse(values.ToString(), out var n) && n >= 0)
         {
             framing = n == 0 ? Framing.None : Framing.Length;
             length = n;

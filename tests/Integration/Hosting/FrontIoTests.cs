@@ -1,0 +1,345 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using NewApi.Tests.Integration.Relay;
+using NewApi.Tests.Support;
+
+namespace NewApi.Tests.Integration.Hosting;
+
+/// <summary>
+/// The front loops (server.front_io) on the wire: what they serve themselves (pipelined, split and closing requests,
+/// large answers to slow readers), what they hand to Kestrel mid-connection, and their upstream connections (chunked
+/// and close-delimited answers, a pooled connection the upstream dropped).
+/// </summary>
+public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontIoTests.Fixture>
+{
+    public sealed class Fixture : RelayFixture
+    {
+        public RawUpstream Raw { get; } = new();
+        public string Key { get; private set; } = "";
+        public long UserId { get; private set; }
+
+        public override async ValueTask InitializeAsync()
+        {
+            await base.InitializeAsync();
+            await SetOptionAsync("ModelRatio", """{"front-model":1,"raw-model":1}""");
+            await CreateChannelAsync("front-model");
+            await CreateChannelAsync("raw-model", edit: r => r with { BaseUrl = Raw.Url });
+            UserId = await CreateUserAsync(Unique("front"), 10_000_000);
+            (_, Key) = await CreateTokenAsync(UserId);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await Raw.DisposeAsync();
+            await base.DisposeAsync();
+        }
+    }
+
+    private static string Chat(string model = "front-model") => $$"""{"model":"{{model}}","messages":[{"role":"user","content":"hi"}]}""";
+
+    private string Post(string body, string extra = "") =>
+        $"POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer {fx.Key}\r\nContent-Type: application/json\r\n{extra}"
+        + $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
+
+    private async Task<(TcpClient Client, NetworkStream Stream)> ConnectAsync(int receiveBuffer = 0)
+    {
+        var client = new TcpClient();
+        if (receiveBuffer > 0) client.ReceiveBufferSize = receiveBuffer;
+        await client.ConnectAsync(fx.BaseAddress.Host, fx.BaseAddress.Port);
+        return (client, client.GetStream());
+    }
+
+    [Fact]
+    public async Task PipelinedRequests_InOneWrite_AreAnsweredInOrder()
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var bad = """{"model":"front-model","messages":"not a list"}""";
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat()) + Post(bad) + Post(Chat())));
+        var reader = new HttpReader(stream);
+        var first = await reader.ReadAsync();
+        var second = await reader.ReadAsync();
+        var third = await reader.ReadAsync();
+        Assert.Equal(200, first.Status);
+        Assert.Contains("Hello from the fake upstream", first.Body);
+        Assert.Equal(400, second.Status);
+        Assert.Contains("\"error\"", second.Body);
+        Assert.Equal(200, third.Status);
+    }
+
+    [Fact]
+    public async Task ManyPipelinedErrors_DoNotGrowTheStack()
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var bad = """{"model":"front-model","messages":"not a list"}""";
+        var batch = string.Concat(Enumerable.Repeat(Post(bad), 2000));
+        var write = stream.WriteAsync(Encoding.UTF8.GetBytes(batch)).AsTask();
+        var reader = new HttpReader(stream);
+        for (var i = 0; i < 2000; i++) Assert.Equal(400, (await reader.ReadAsync()).Status);
+        await write;
+    }
+
+    [Fact]
+    public async Task RequestSplitAcrossWrites_IsServed()
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        client.NoDelay = true;
+        var bytes = Encoding.UTF8.GetBytes(Post(Chat()));
+        foreach (var cut in new[] { 5, 40, bytes.Length - 10 })
+        {
+            var from = cut == 5 ? 0 : cut == 40 ? 5 : 40;
+            await stream.WriteAsync(bytes.AsMemory(from, cut - from));
+            await stream.FlushAsync();
+            await Task.Delay(30);   // separate segments: the loop sees an incomplete head, then an incomplete body
+        }
+        await stream.WriteAsync(bytes.AsMemory(bytes.Length - 10));
+        var answer = await new HttpReader(stream).ReadAsync();
+        Assert.Equal(200, answer.Status);
+    }
+
+    [Fact]
+    public async Task RelayThenManagement_OnOneConnection_IsHandedToKestrel()
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var reader = new HttpReader(stream);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat())));
+        Assert.Equal(200, (await reader.ReadAsync()).Status);
+        // The management request and a relay call behind it in the same write: both reach Kestrel, in order.
+        await stream.WriteAsync(Encoding.UTF8.GetBytes("GET /api/status HTTP/1.1\r\nHost: gw\r\n\r\n" + Post(Chat())));
+        var status = await reader.ReadAsync();
+        Assert.Equal(200, status.Status);
+        using (var doc = JsonDocument.Parse(status.Body)) Assert.True(doc.RootElement.GetProperty("success").GetBoolean());
+        var relayed = await reader.ReadAsync();
+        Assert.Equal(200, relayed.Status);
+        Assert.Contains("Hello from the fake upstream", relayed.Body);
+    }
+
+    [Theory]
+    [InlineData("Transfer-Encoding: chunked\r\n")]
+    [InlineData("Expect: 100-continue\r\n")]
+    [InlineData("Origin: http://example.com\r\n")]
+    [InlineData("X-Note: caf\u00e9\r\n")]
+    public async Task RequestsTheLoopDoesNotServe_AreStillAnswered(string header)
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var body = Chat();
+        string request;
+        if (header.StartsWith("Transfer-Encoding"))
+            request = $"POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer {fx.Key}\r\nContent-Type: application/json\r\n{header}\r\n"
+                      + $"{Encoding.UTF8.GetByteCount(body):x}\r\n{body}\r\n0\r\n\r\n";
+        else request = Post(body, header);
+        var reader = new HttpReader(stream);
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        var answer = await reader.ReadAsync();
+        if (answer.Status == 100) answer = await reader.ReadAsync();
+        Assert.True(answer.Status is 200 or 400, $"status {answer.Status}");
+        if (!header.StartsWith("X-Note")) Assert.Equal(200, answer.Status);
+        if (header.StartsWith("Origin")) Assert.Equal("*", answer.Headers["access-control-allow-origin"]);
+    }
+
+    [Fact]
+    public async Task ConnectionClose_IsAnsweredAndClosed()
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat(), "Connection: close\r\n")));
+        var reader = new HttpReader(stream);
+        var answer = await reader.ReadAsync();
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("close", answer.Headers["connection"]);
+        Assert.True(await reader.AtEndAsync(), "the server closes the connection");
+    }
+
+    [Fact]
+    public async Task LargeAnswer_ToASlowReader_ArrivesWhole()
+    {
+        var text = new string('x', 3 * 1024 * 1024);
+        var json = """{"id":"big","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"TEXT"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""".Replace("TEXT", text);
+        fx.Raw.Answer = () => RawUpstream.Ok(json);
+        try
+        {
+            var (client, stream) = await ConnectAsync(receiveBuffer: 4096);
+            using var _ = client;
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat("raw-model"))));
+            await Task.Delay(300);   // let the gateway fill the socket buffers and wait for room
+            var answer = await new HttpReader(stream).ReadAsync();
+            Assert.Equal(200, answer.Status);
+            Assert.Equal(json.Length, answer.Body.Length);
+            Assert.Contains(text, answer.Body);
+        }
+        finally
+        {
+            fx.Raw.Answer = () => RawUpstream.Ok("""{"id":"raw","object":"chat.completion","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""");
+        }
+    }
+
+    [Fact]
+    public async Task UpstreamAnswers_Chunked_AndEndedByClose_AreRelayed()
+    {
+        var json = """{"id":"framed","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"framed answer"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""";
+        using var http = fx.Client(fx.Key);
+        try
+        {
+            fx.Raw.Answer = () => RawUpstream.Chunked(json, 7);
+            for (var i = 0; i < 3; i++)
+            {
+                var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Chat("raw-model")));
+                Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+                var text = await resp.Content.ReadAsStringAsync();
+                Assert.True(text.Contains("framed answer"), text);
+            }
+            fx.Raw.Answer = () => RawUpstream.UntilClose(json);
+            fx.Raw.CloseAfterAnswer = true;
+            for (var i = 0; i < 3; i++)
+            {
+                var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Chat("raw-model")));
+                Assert.Equal(HttpStatusCode.OK, resp.StatusCode);
+                var text = await resp.Content.ReadAsStringAsync();
+                Assert.True(text.Contains("framed answer"), text);
+            }
+        }
+        finally
+        {
+            fx.Raw.CloseAfterAnswer = false;
+            fx.Raw.Answer = () => RawUpstream.Ok("""{"id":"raw","object":"chat.completion","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""");
+        }
+    }
+
+    [Fact]
+    public async Task PooledUpstreamConnection_DroppedByTheUpstream_IsRetriedOnceOnANewOne()
+    {
+        await using var raw = new RawUpstream { DropSecondRequest = true };
+        var model = fx.Unique("drop-model");
+        await fx.SetOptionAsync("ModelRatio", $$"""{"front-model":1,"raw-model":1,"{{model}}":1}""");
+        await fx.CreateChannelAsync(model, edit: r => r with { BaseUrl = raw.Url });
+        // One connection to the gateway: its requests stay on one loop thread, and so on one pool of upstream connections.
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var reader = new HttpReader(stream);
+        for (var i = 0; i < 3; i++)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat(model))));
+            Assert.Equal(200, (await reader.ReadAsync()).Status);
+        }
+        // Each kept-alive connection is dropped at its second request, which then goes out once more on a new one:
+        // 3 answers, 2 dropped requests, 3 connections; never a request answered twice.
+        Assert.Equal(5, raw.Requests);
+        Assert.Equal(3, raw.Connections);
+    }
+
+    [Fact]
+    public async Task UnreachableUpstream_IsAnOpenAiError()
+    {
+        var model = fx.Unique("gone-model");
+        await fx.SetOptionAsync("ModelRatio", $$"""{"front-model":1,"raw-model":1,"{{model}}":1}""");
+        var port = FreePort();
+        await fx.CreateChannelAsync(model, edit: r => r with { BaseUrl = $"http://127.0.0.1:{port}" });
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat(model))));
+        var answer = await new HttpReader(stream).ReadAsync();
+        Assert.True(answer.Status >= 500, $"status {answer.Status}");
+        using var doc = JsonDocument.Parse(answer.Body);
+        Assert.Equal("do_request_failed", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.DoesNotContain(port.ToString(), answer.Body);
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    /// <summary>Reads HTTP/1.1 answers off a raw stream (Content-Length, chunked or close-delimited bodies).</summary>
+    private sealed class HttpReader(Stream stream)
+    {
+        private byte[] _buffer = new byte[64 * 1024];
+        private int _start, _end;
+
+        public sealed record Answer(int Status, Dictionary<string, string> Headers, string Body);
+
+        public async Task<bool> AtEndAsync()
+        {
+            if (_end > _start) return false;
+            return await stream.ReadAsync(_buffer.AsMemory(0, 1)) == 0;
+        }
+
+        private async Task<bool> FillAsync()
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+            var n = await stream.ReadAsync(_buffer.AsMemory(_end));
+            _end += n;
+            return n > 0;
+        }
+
+        private async Task<string> LineAsync()
+        {
+            int at;
+            while ((at = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
+                if (!await FillAsync()) throw new IOException("connection closed");
+            var line = Encoding.Latin1.GetString(_buffer, _start, at);
+            _start += at + 2;
+            return line;
+        }
+
+        private async Task<byte[]> BytesAsync(int count)
+        {
+            while (_end - _start < count)
+                if (!await FillAsync()) throw new IOException("connection closed");
+            var bytes = _buffer.AsSpan(_start, count).ToArray();
+            _start += count;
+            return bytes;
+        }
+
+        public async Task<Answer> ReadAsync()
+        {
+            var status = int.Parse((await LineAsync()).Split(' ')[1]);
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            string line;
+            while ((line = await LineAsync()).Length > 0)
+            {
+                var colon = line.IndexOf(':');
+                headers[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 1)..].Trim();
+            }
+            if (status is 100 or 204 or 304) return new Answer(status, headers, "");
+            var body = new MemoryStream();
+            if (headers.TryGetValue("content-length", out var length)) body.Write(await BytesAsync(int.Parse(length)));
+            else if (headers.TryGetValue("transfer-encoding", out var te) && te.Contains("chunked"))
+            {
+                while (true)
+                {
+                    var size = Convert.ToInt32((await LineAsync()).Split(';')[0], 16);
+                    if (size == 0)
+                    {
+                        while ((await LineAsync()).Length > 0) { }
+                        break;
+                    }
+                    body.Write(await BytesAsync(size));
+                    await LineAsync();
+                }
+            }
+            else
+            {
+                while (await FillAsync()) { }
+                body.Write(_buffer, _start, _end - _start);
+                _start = _end;
+            }
+            return new Answer(status, headers, Encoding.UTF8.GetString(body.ToArray()));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using NewApi.Hosting.Front;
+
+namespace NewApi.Tests.Unit.Hosting;
+
+/// <summary>The front loop's request head parser (what it serves, what it leaves to Kestrel) and the hand-over's prefixed reader.</summary>
+public sealed class FrontParsingTests
+{
+    private static RequestHead.Verdict Parse(string head, out RequestHead.Parsed parsed, long maxBody = 1024)
+    {
+        parsed = new RequestHead.Parsed();
+        return RequestHead.Parse(Encoding.Latin1.GetBytes(head), parsed, 64 * 1024, maxBody);
+    }
+
+    [Fact]
+    public void RelayRequest_IsServed_WithItsHeaders()
+    {
+        var verdict = Parse("POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: gw\r\nauthorization: Bearer sk-1\r\nX-A: 1\r\nX-A: 2\r\n"
+                            + "Content-Length: 12\r\nConnection: keep-alive\r\n\r\n", out var p);
+        Assert.Equal(RequestHead.Verdict.Serve, verdict);
+        Assert.Equal("POST", p.Method);
+        Assert.Equal("/v1/chat/completions", p.Path);
+        Assert.Equal("?x=1", p.Query);
+        Assert.Equal(12, p.ContentLength);
+        Assert.Equal("Bearer sk-1", p.Headers["Authorization"].ToString());
+        Assert.Equal("1,2", p.Headers["X-A"].ToString());
+        Assert.False(p.Close);
+        Assert.Equal(RequestHead.Verdict.Serve, Parse("GET /v1beta/models HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n", out p));
+        Assert.True(p.Close);
+    }
+
+    [Fact]
+    public void IncompleteHead_WaitsForMore()
+    {
+        Assert.Equal(RequestHead.Verdict.Incomplete, Parse("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n", out _));
+    }
+
+    [Theory]
+    [InlineData("GET /api/status HTTP/1.1\r\nHost: gw\r\n\r\n")]                                       // not a relay path
+    [InlineData("GET / HTTP/1.1\r\nHost: gw\r\n\r\n")]
+    [InlineData("PUT /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]                              // other methods
+    [InlineData("post /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.0\r\nHost: gw\r\n\r\n")]                             // HTTP/1.0
+    [InlineData("POST /v1/chat%2Fcompletions HTTP/1.1\r\nHost: gw\r\n\r\n")]                           // escapes
+    [InlineData("POST /v1/../api/status HTTP/1.1\r\nHost: gw\r\n\r\n")]                                // dot segments
+    [InlineData("POST /v1//chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]
+    [InlineData("POST http://gw/v1/chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]                    // absolute form
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\n\r\n")]                                         // no Host
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")]
+    [InlineData("GET /v1/realtime HTTP/1.1\r\nHost: gw\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nOrigin: http://x\r\n\r\n")]          // CORS
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: -1\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: 99999\r\n\r\n")]     // over the loop's limit
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nX-Name: caf\u00e9\r\n\r\n")]         // non-ASCII value
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nBad Name: 1\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n folded: 1\r\n\r\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nNoColon\r\n\r\n")]
+    public void AnythingUnusual_IsLeftToKestrel(string head)
+    {
+        Assert.Equal(RequestHead.Verdict.Handover, Parse(head, out _));
+    }
+
+    [Fact]
+    public void HeadWithoutEnd_PastTheLimit_IsLeftToKestrel()
+    {
+        var parsed = new RequestHead.Parsed();
+        var head = Encoding.ASCII.GetBytes("POST /v1/chat/completions HTTP/1.1\r\nX: " + new string('a', 70_000));
+        Assert.Equal(RequestHead.Verdict.Handover, RequestHead.Parse(head, parsed, 64 * 1024, 1024));
+    }
+
+    [Fact]
+    public async Task PrefixedReader_GivesThePrefixFirst_ThenTheSocket_AndJoinsAHeadSplitBetweenThem()
+    {
+        var pipe = new Pipe();
+        var reader = new PrefixedPipeReader(Encoding.ASCII.GetBytes("GET / HT"), pipe.Reader);
+        var first = await reader.ReadAsync();
+        Assert.Equal("GET / HT", Encoding.ASCII.GetString(first.Buffer.ToArray()));
+        reader.AdvanceTo(first.Buffer.GetPosition(4), first.Buffer.End);   // consumed "GET ", wants more
+        await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("TP/1.1\r\n"));
+        var second = await reader.ReadAsync();
+        Assert.Equal("/ HTTP/1.1\r\n", Encoding.ASCII.GetString(second.Buffer.ToArray()));
+        reader.AdvanceTo(second.Buffer.End);
+        await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("next"));
+        var third = await reader.ReadAsync();
+        Assert.Equal("next", Encoding.ASCII.GetString(third.Buffer.ToArray()));
+        reader.AdvanceTo(third.Buffer.End);
+        await pipe.Writer.CompleteAsync();
+        Assert.True((await reader.ReadAsync()).IsCompleted);
+    }
+}
