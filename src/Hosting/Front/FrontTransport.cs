@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -89,6 +91,7 @@ internal sealed class FrontListener : IConnectionListener
             return;
         }
         var context = _contexts.Create(socket);
+        context.Features.Set<IMemoryPoolFeature>(BlockPool.Feature);
         if (prefix.Length > 0) context.Transport = new DuplexPipe(new PrefixedPipeReader(prefix, context.Transport.Input), context.Transport.Output);
         if (!_adopted.Writer.TryWrite(context)) _ = context.DisposeAsync();
     }
@@ -120,6 +123,40 @@ internal sealed class FrontListener : IConnectionListener
         await UnbindAsync();
         _socket.Dispose();
         while (_adopted.Reader.TryRead(out var left)) await left.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Kestrel's HTTP layer sizes its chunked writes by its connection's memory pool; the public connection factory's
+    /// default (the shared array pool, unbounded buffers) made its chunked writer hand out empty spans mid-stream. Kestrel's
+    /// own transport gives it 4 KiB blocks; so does this.
+    /// </summary>
+    private sealed class BlockPool : MemoryPool<byte>, IMemoryPoolFeature
+    {
+        public static readonly BlockPool Feature = new();
+        private const int BlockSize = 4096;
+
+        public MemoryPool<byte> MemoryPool => this;
+        public override int MaxBufferSize => BlockSize;
+
+        public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+        {
+            if (minBufferSize > BlockSize) throw new ArgumentOutOfRangeException(nameof(minBufferSize));
+            return new Block(ArrayPool<byte>.Shared.Rent(BlockSize));
+        }
+
+        protected override void Dispose(bool disposing) { }
+
+        private sealed class Block(byte[] array) : IMemoryOwner<byte>
+        {
+            private byte[]? _array = array;
+            public Memory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(Block))).AsMemory(0, BlockSize);
+
+            public void Dispose()
+            {
+                var a = Interlocked.Exchange(ref _array, null);
+                if (a is not null) ArrayPool<byte>.Shared.Return(a);
+            }
+        }
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

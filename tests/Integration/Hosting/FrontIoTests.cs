@@ -250,6 +250,24 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
         Assert.DoesNotContain(port.ToString(), answer.Body);
     }
 
+    [Theory]
+    [InlineData("Origin: http://example.com\r\n", "")]          // handed to Kestrel by a header
+    [InlineData("", "?%7A=1")]                                     // by an escape in the target
+    [InlineData("", "")]                                           // served by the loop
+    public async Task Streams_AreRelayed_WhicheverServerAnswers(string header, string query)
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var body = """{"model":"front-model","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+        var request = $"POST /v1/chat/completions{query} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer {fx.Key}\r\nContent-Type: application/json\r\n{header}"
+                      + $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}";
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
+        var answer = await new HttpReader(stream).ReadAsync();
+        Assert.Equal(200, answer.Status);
+        Assert.Contains("data: [DONE]", answer.Body);
+        Assert.Contains(" fake", answer.Body);
+    }
+
     private static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
