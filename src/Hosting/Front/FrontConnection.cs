@@ -7,6 +7,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Abstractions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using System.Text;
+using System.Text.Json;
+using NewApi.Common;
+using NewApi.Relay.Errors;
 
 namespace NewApi.Hosting.Front;
 
@@ -68,6 +73,11 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     /// <summary>EPOLLIN (and hang-ups): take the connection if it is free, or leave a note for its owner.</summary>
     private void OnReadable(bool hangUp)
     {
+        if (_draining)
+        {
+            Drain(hangUp);
+            return;
+        }
         if (hangUp) _peerGone = true;
         Volatile.Write(ref _pending, 1);
         if (Interlocked.CompareExchange(ref _state, 1, 0) == 0)
@@ -86,6 +96,11 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     /// connection whose request stalls mid-head to Kestrel, whose header timeout then applies. While stopping: at once.</summary>
     public override void Sweep(long now, bool stopping)
     {
+        if (_draining)
+        {
+            if (stopping || now - LastActive > 2_000) Close();
+            return;
+        }
         if (Volatile.Read(ref _state) != 0) return;
         var idleFor = now - LastActive;
         if (!stopping && (_inStart == _inEnd ? idleFor < _loop.KeepAliveMs : idleFor < _loop.StallMs)) return;
@@ -123,6 +138,11 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
                 if (verdict == RequestHead.Verdict.Handover)
                 {
                     Handover();
+                    return;
+                }
+                if (verdict == RequestHead.Verdict.Reject)
+                {
+                    Refuse();
                     return;
                 }
                 if (!readMore) break;
@@ -176,6 +196,71 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
         if (n == 0) return -1;
         var errno = Native.Errno;
         return errno is Native.EAGAIN or Native.EINTR ? 0 : -1;
+    }
+
+    /// <summary>
+    /// A head Kestrel would refuse with an empty answer: the same status, with an error body in the dialect of the path it
+    /// named and the request id, then the connection is closed (its framing cannot be trusted) after the client's bytes
+    /// are drained, so the answer is not lost to a reset.
+    /// </summary>
+    private unsafe void Refuse()
+    {
+        var id = RequestIds.New(TimeProvider.System);
+        var surface = ApiSurfaces.Of(_head.RejectPath);
+        var body = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            if (surface == ApiSurface.Management)
+            {
+                w.WriteStartObject();
+                w.WriteBoolean("success", false);
+                w.WriteString("message", _head.RejectMessage);
+                w.WriteEndObject();
+            }
+            else RelayErrorWriter.Write(w, surface, _head.RejectStatus, $"{_head.RejectMessage} (request id: {id})", ErrorTypes.InvalidRequest, ErrorCodes.InvalidRequest);
+        }
+        var head = Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 {_head.RejectStatus} {ReasonPhrases.GetReasonPhrase(_head.RejectStatus)}\r\nContent-Type: application/json\r\n"
+            + $"Content-Length: {body.WrittenCount}\r\nX-Oneapi-Request-Id: {id}\r\nX-New-Api-Version: {BuildInfo.Version}\r\nConnection: close\r\n");
+        var answer = new byte[head.Length + DateHeader.Current.Length + 2 + body.WrittenCount];
+        head.CopyTo(answer, 0);
+        DateHeader.Current.CopyTo(answer, head.Length);
+        "\r\n"u8.CopyTo(answer.AsSpan(head.Length + DateHeader.Current.Length));
+        body.WrittenSpan.CopyTo(answer.AsSpan(answer.Length - body.WrittenCount));
+        var sent = 0;
+        while (sent < answer.Length)
+        {
+            var n = TrySend(answer, sent, answer.Length - sent);
+            if (n <= 0) break;   // a client that does not read its error loses it
+            sent += n;
+        }
+        Native.shutdown(Fd, 1);   // SHUT_WR: the answer is followed by a FIN
+        _inStart = _inEnd = 0;
+        _draining = true;
+        LastActive = Environment.TickCount64;
+        Volatile.Write(ref _state, 0);
+        Drain(false);
+    }
+
+    private volatile bool _draining;
+
+    /// <summary>Reads and drops what the client still sends after a refusal, until it closes (or the sweep gives up).</summary>
+    private unsafe void Drain(bool hangUp)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) return;
+        var scratch = stackalloc byte[4096];
+        while (true)
+        {
+            var n = Native.recv(Fd, scratch, 4096, 0);
+            if (n > 0) continue;
+            if (n == 0 || hangUp || Native.Errno is not (Native.EAGAIN or Native.EINTR))
+            {
+                Close();
+                return;
+            }
+            break;
+        }
+        Volatile.Write(ref _state, 0);
     }
 
     private void Handover()

@@ -12,7 +12,7 @@ namespace NewApi.Hosting.Front;
 /// </summary>
 internal static class RequestHead
 {
-    public enum Verdict { Incomplete, Serve, Handover }
+    public enum Verdict { Incomplete, Serve, Handover, Reject }
 
     public sealed class Parsed
     {
@@ -24,6 +24,10 @@ internal static class RequestHead
         public int HeadLength;
         public long ContentLength;
         public bool Close;
+        /// <summary>On Reject: the status, the reason, and the path whose dialect the error is written in.</summary>
+        public int RejectStatus;
+        public string RejectMessage = "";
+        public string RejectPath = "";
 
         public void Reset()
         {
@@ -42,15 +46,29 @@ internal static class RequestHead
         "X-Stainless-Runtime-Version", "X-Stainless-Retry-Count", "X-Stainless-Async", "X-Stainless-Timeout", "Cache-Control",
     ];
 
-    /// <summary>Parses the head at the start of <paramref name="buffer"/>; on Serve, the body is the next ContentLength bytes.</summary>
+    /// <summary>
+    /// Parses the head at the start of <paramref name="buffer"/>; on Serve, the body is the next ContentLength bytes. A head
+    /// Kestrel would refuse with an empty 400/431/505 is <see cref="Verdict.Reject"/> when its target is an API path (the
+    /// relay, /api): the loop answers in that caller's error format instead. Anything else unusual is Handover.
+    /// </summary>
     public static Verdict Parse(ReadOnlySpan<byte> buffer, Parsed into, int maxHead, long maxBody)
     {
         var end = buffer.IndexOf("\r\n\r\n"u8);
-        if (end < 0) return buffer.Length >= maxHead ? Verdict.Handover : Verdict.Incomplete;
+        if (end < 0)
+        {
+            if (buffer.Length < maxHead + RequestLineAllowance) return Verdict.Incomplete;
+            return Reject(into, buffer, 431, "Request headers too large");
+        }
         into.Reset();
         var head = buffer[..(end + 2)];
         var lineEnd = head.IndexOf("\r\n"u8);
-        if (!RequestLine(head[..lineEnd], into)) return Verdict.Handover;
+        var requestLine = head[..lineEnd];
+        var version = requestLine.LastIndexOf((byte)' ');
+        if (version > 0 && !requestLine[(version + 1)..].SequenceEqual("HTTP/1.1"u8) && !requestLine[(version + 1)..].SequenceEqual("HTTP/1.0"u8))
+            return requestLine[(version + 1)..].StartsWith("HTTP/"u8) ? Reject(into, buffer, 505, "HTTP version not supported") : Reject(into, buffer, 400, "Malformed request line");
+        if (end + 2 - (lineEnd + 2) > maxHead) return Reject(into, buffer, 431, "Request headers too large");   // Kestrel's limit
+        var serve = RequestLine(requestLine, into) && end + 4 <= maxHead;
+        var http11 = requestLine.EndsWith(" HTTP/1.1"u8);
         var rest = head[(lineEnd + 2)..];
         bool host = false, length = false;
         while (rest.Length > 0)
@@ -59,41 +77,74 @@ internal static class RequestHead
             var line = rest[..eol];
             rest = rest[(eol + 2)..];
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0) return Verdict.Handover;
+            if (colon <= 0) return Reject(into, buffer, 400, "Malformed request header");
             var name = line[..colon];
             foreach (var c in name)
-                if (!IsTokenChar(c)) return Verdict.Handover;
+                if (!IsTokenChar(c)) return Reject(into, buffer, 400, "Malformed request header name");
             var value = line[(colon + 1)..];
             while (value.Length > 0 && (value[0] == ' ' || value[0] == '\t')) value = value[1..];
             while (value.Length > 0 && (value[^1] == ' ' || value[^1] == '\t')) value = value[..^1];
             foreach (var c in value)
-                if (c < 0x20 && c != '\t' || c >= 0x7f) return Verdict.Handover;
+            {
+                if (c < 0x20 && c != '\t' || c == 0x7f) return Reject(into, buffer, 400, "Control character in a request header");
+                if (c >= 0x80) serve = false;   // Kestrel's decision (it may refuse non-ASCII)
+            }
             if (Is(name, "content-length"u8))
             {
-                if (length || !TryDigits(value, out into.ContentLength)) return Verdict.Handover;
+                if (length) return Reject(into, buffer, 400, "Multiple Content-Length headers");
+                if (!TryDigits(value, out into.ContentLength)) return Reject(into, buffer, 400, "Invalid Content-Length");
                 length = true;
             }
             else if (Is(name, "transfer-encoding"u8) || Is(name, "expect"u8) || Is(name, "upgrade"u8) || Is(name, "origin"u8)
                      || Is(name, "access-control-request-method"u8) || Is(name, "http2-settings"u8))
-                return Verdict.Handover;
+                serve = false;
             else if (Is(name, "connection"u8))
             {
                 if (EqualsIgnoreCase(value, "close"u8)) into.Close = true;
-                else if (!EqualsIgnoreCase(value, "keep-alive"u8)) return Verdict.Handover;
+                else if (!EqualsIgnoreCase(value, "keep-alive"u8)) serve = false;
             }
             else if (Is(name, "host"u8))
             {
-                if (host || value.Length == 0) return Verdict.Handover;
+                if (host) return Reject(into, buffer, 400, "Multiple Host headers");
+                if (value.Length == 0) serve = false;
                 host = true;
             }
+            if (!serve) continue;
             var key = NameOf(name);
             var text = Encoding.ASCII.GetString(value);
             if (into.Headers.TryGetValue(key, out var existing)) into.Headers[key] = StringValues.Concat(existing, text);
             else into.Headers[key] = text;
         }
-        if (!host || into.ContentLength > maxBody) return Verdict.Handover;
+        if (!host && http11) return Reject(into, buffer, 400, "Missing Host header");
+        if (!serve || into.ContentLength > maxBody) return Verdict.Handover;
         into.HeadLength = end + 4;
         return Verdict.Serve;
+    }
+
+    /// <summary>Room for the request line on top of Kestrel's 64 KiB of headers before a head without end is refused.</summary>
+    private const int RequestLineAllowance = 16 * 1024;
+
+    /// <summary>Reject when the target is an API path (its dialect is known); Kestrel's own answer otherwise.</summary>
+    private static Verdict Reject(Parsed into, ReadOnlySpan<byte> buffer, int status, string message)
+    {
+        var lineEnd = buffer.IndexOf("\r\n"u8);
+        var line = lineEnd < 0 ? buffer[..Math.Min(buffer.Length, 8192)] : buffer[..lineEnd];
+        var first = line.IndexOf((byte)' ');
+        if (first <= 0) return Verdict.Handover;
+        var target = line[(first + 1)..];
+        var second = target.IndexOf((byte)' ');
+        if (second >= 0) target = target[..second];
+        var query = target.IndexOf((byte)'?');
+        if (query >= 0) target = target[..query];
+        if (target.Length == 0 || target[0] != '/' || target.Length > 2048) return Verdict.Handover;
+        foreach (var c in target)
+            if (c <= 0x20 || c >= 0x7f) return Verdict.Handover;
+        var path = Encoding.ASCII.GetString(target);
+        if (NewApi.Relay.Errors.ApiSurfaces.Of(path) == NewApi.Relay.Errors.ApiSurface.Web) return Verdict.Handover;
+        into.RejectStatus = status;
+        into.RejectMessage = message;
+        into.RejectPath = path;
+        return Verdict.Reject;
     }
 
     private static bool RequestLine(ReadOnlySpan<byte> line, Parsed into)

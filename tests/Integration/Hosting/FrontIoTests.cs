@@ -268,6 +268,58 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
         Assert.Contains(" fake", answer.Body);
     }
 
+    /// <summary>Heads Kestrel answers with an empty 400/431/505: on API paths, the same status with an error body in the path's dialect.</summary>
+    [Theory]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: abc\r\n\r\n{}", 400, "openai")]
+    [InlineData("POST /v1/messages HTTP/1.1\r\nHost: gw\r\nBad Header: y\r\n\r\n", 400, "claude")]
+    [InlineData("POST /v1beta/models/m:generateContent HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 400, "gemini")]
+    [InlineData("POST /api/user/login HTTP/1.1\r\nHost: gw\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n{", 400, "api")]
+    [InlineData("POST /v1/chat/completions HTTP/2.0\r\nHost: gw\r\n\r\n", 505, "openai")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nX-Big: HUGE\r\n\r\n", 431, "openai")]
+    public async Task BrokenHeads_OnApiPaths_AreAnsweredInTheCallersFormat(string raw, int status, string dialect)
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var bytes = Encoding.ASCII.GetBytes(raw.Replace("HUGE", new string('a', 90_000)));
+        var write = stream.WriteAsync(bytes).AsTask();
+        var reader = new HttpReader(stream);
+        var answer = await reader.ReadAsync();
+        Assert.Equal(status, answer.Status);
+        Assert.Equal("close", answer.Headers["connection"]);
+        using var doc = JsonDocument.Parse(answer.Body);
+        var root = doc.RootElement;
+        switch (dialect)
+        {
+            case "api":
+                Assert.False(root.GetProperty("success").GetBoolean());
+                break;
+            case "claude":
+                Assert.Equal("error", root.GetProperty("type").GetString());
+                Assert.Equal("invalid_request_error", root.GetProperty("error").GetProperty("type").GetString());
+                break;
+            case "gemini":
+                Assert.Equal(status, root.GetProperty("error").GetProperty("code").GetInt32());
+                Assert.Equal("INVALID_ARGUMENT", root.GetProperty("error").GetProperty("status").GetString());
+                break;
+            default:
+                Assert.Contains("(request id: " + answer.Headers["x-oneapi-request-id"] + ")", root.GetProperty("error").GetProperty("message").GetString());
+                break;
+        }
+        Assert.True(await reader.AtEndAsync());
+        try { await write; } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task BrokenHead_OffTheApi_IsStillKestrelsAnswer()
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /console HTTP/1.1\r\nBad Header: y\r\n\r\n"));
+        var answer = await new HttpReader(stream).ReadAsync();
+        Assert.Equal(400, answer.Status);
+        Assert.Equal("", answer.Body);
+    }
+
     private static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);

@@ -43,33 +43,52 @@ public sealed class FrontParsingTests
     [InlineData("PUT /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]                              // other methods
     [InlineData("post /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]
     [InlineData("POST /v1/chat/completions HTTP/1.0\r\nHost: gw\r\n\r\n")]                             // HTTP/1.0
+    [InlineData("POST /v1/chat/completions HTTP/1.0\r\n\r\n")]                                           // (no Host needed)
     [InlineData("POST /v1/chat%2Fcompletions HTTP/1.1\r\nHost: gw\r\n\r\n")]                           // escapes
     [InlineData("POST /v1/../api/status HTTP/1.1\r\nHost: gw\r\n\r\n")]                                // dot segments
     [InlineData("POST /v1//chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]
     [InlineData("POST http://gw/v1/chat/completions HTTP/1.1\r\nHost: gw\r\n\r\n")]                    // absolute form
-    [InlineData("POST /v1/chat/completions HTTP/1.1\r\n\r\n")]                                         // no Host
-    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")]
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n")]
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")]
     [InlineData("GET /v1/realtime HTTP/1.1\r\nHost: gw\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")]
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nOrigin: http://x\r\n\r\n")]          // CORS
-    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n")]
-    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: -1\r\n\r\n")]
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: 99999\r\n\r\n")]     // over the loop's limit
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nX-Name: caf\u00e9\r\n\r\n")]         // non-ASCII value
-    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nBad Name: 1\r\n\r\n")]
-    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n folded: 1\r\n\r\n")]
-    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nNoColon\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nBad Name: 1\r\n\r\n")]                                               // broken, but not an API path
     public void AnythingUnusual_IsLeftToKestrel(string head)
     {
         Assert.Equal(RequestHead.Verdict.Handover, Parse(head, out _));
     }
 
+    [Theory]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\n\r\n", 400, "/v1/chat/completions")]             // no Host
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "/v1/chat/completions")]
+    [InlineData("POST /v1/messages HTTP/1.1\r\nHost: gw\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", 400, "/v1/messages")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: -1\r\n\r\n", 400, "/v1/chat/completions")]
+    [InlineData("POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: gw\r\nContent-Length: abc\r\n\r\n", 400, "/v1/chat/completions")]
+    [InlineData("POST /api/user/login HTTP/1.1\r\nHost: gw\r\nBad Name: 1\r\n\r\n", 400, "/api/user/login")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n folded: 1\r\n\r\n", 400, "/v1/chat/completions")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nNoColon\r\n\r\n", 400, "/v1/chat/completions")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nX: a\u0001b\r\n\r\n", 400, "/v1/chat/completions")]
+    [InlineData("POST /v1beta/models/m:generateContent HTTP/2.0\r\nHost: gw\r\n\r\n", 505, "/v1beta/models/m:generateContent")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1 extra\r\nHost: gw\r\n\r\n", 400, "/v1/chat/completions")]
+    public void HeadsKestrelRefuses_OnApiPaths_AreRefusedInTheirDialect(string head, int status, string path)
+    {
+        Assert.Equal(RequestHead.Verdict.Reject, Parse(head, out var p));
+        Assert.Equal(status, p.RejectStatus);
+        Assert.Equal(path, p.RejectPath);
+    }
+
     [Fact]
-    public void HeadWithoutEnd_PastTheLimit_IsLeftToKestrel()
+    public void HeadWithoutEnd_PastTheLimit_Is431_OnApiPaths()
     {
         var parsed = new RequestHead.Parsed();
         var head = Encoding.ASCII.GetBytes("POST /v1/chat/completions HTTP/1.1\r\nX: " + new string('a', 70_000));
+        Assert.Equal(RequestHead.Verdict.Incomplete, RequestHead.Parse(head, parsed, 64 * 1024, 1024));
+        head = Encoding.ASCII.GetBytes("POST /v1/chat/completions HTTP/1.1\r\nX: " + new string('a', 90_000));
+        Assert.Equal(RequestHead.Verdict.Reject, RequestHead.Parse(head, parsed, 64 * 1024, 1024));
+        Assert.Equal(431, parsed.RejectStatus);
+        head = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nX: " + new string('a', 90_000));
         Assert.Equal(RequestHead.Verdict.Handover, RequestHead.Parse(head, parsed, 64 * 1024, 1024));
     }
 
