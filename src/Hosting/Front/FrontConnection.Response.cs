@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
@@ -105,6 +106,7 @@ internal sealed partial class FrontConnection<TContext>
 
     // ---- head ---------------------------------------------------------------------------------------------------------
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask StartAsync(bool final)
     {
         if (_started) return;
@@ -203,6 +205,7 @@ internal sealed partial class FrontConnection<TContext>
 
     private ValueTask FlushAsync() => FlushCoreAsync(final: false);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FinishAsync()
     {
         if (_finished) return;
@@ -211,6 +214,7 @@ internal sealed partial class FrontConnection<TContext>
         if (_declared is { } declared && _written != declared) _closeAfter = true;   // Kestrel aborts such a response
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushCoreAsync(bool final)
     {
         if (_finished) return;
@@ -249,6 +253,7 @@ internal sealed partial class FrontConnection<TContext>
         if (end > start) await SendAsync(_out, start, end - start);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(byte[] buffer, int offset, int length)
     {
         while (length > 0)
@@ -298,6 +303,7 @@ internal sealed partial class FrontConnection<TContext>
     void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _waiter.OnCompleted(continuation, state, token, flags);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RunCompletedAsync()
     {
         if (_onCompleted is not { Count: > 0 } callbacks) return;
@@ -331,6 +337,7 @@ internal sealed partial class FrontConnection<TContext>
         public override bool CanGetUnflushedBytes => true;
         public override long UnflushedBytes => owner._bodyEnd - Headroom;
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
             await owner.FlushAsync();

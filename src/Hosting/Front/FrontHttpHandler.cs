@@ -207,7 +207,8 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
 
     private static void Serialize(HttpRequestMessage request, Target target, UpstreamConnection c, CancellationToken ct)
     {
-        var writer = new HeadWriter(c);
+        var writer = c.Writer as HeadWriter ?? (HeadWriter)(c.Writer = new HeadWriter(c));
+        writer.Position = 0;
         writer.Ascii(request.Method.Method);
         writer.Byte((byte)' ');
         writer.Bytes(target.PathAndQuery);
@@ -233,6 +234,7 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
         c.End = writer.Position;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask SendRequestAsync(UpstreamConnection c, CancellationToken ct)
     {
         var sent = 0;
@@ -248,6 +250,7 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
     }
 
     /// <summary>Null when the connection ended before a single byte of an answer (a stale pooled connection).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<HttpResponseMessage?> ReadHeadAsync(UpstreamConnection c, HttpRequestMessage request, CancellationToken ct)
     {
         var received = false;
@@ -257,10 +260,14 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             var end = span.IndexOf("\r\n\r\n"u8);
             if (end >= 0)
             {
-                var response = ParseHead(span[..(end + 2)], request, out var informational);
+                var response = ParseHead(span[..(end + 2)], request, c, out var informational);
                 c.Start += end + 4;
-                if (informational) continue;
-                response.Content = UpstreamContent.Create(c, response, request.Method == HttpMethod.Head);
+                if (informational)
+                {
+                    response.Dispose();
+                    continue;
+                }
+                response.Content = UpstreamContent.Create(c, response, c.ContentHeaders, request.Method == HttpMethod.Head);
                 return response;
             }
             if (c.End - c.Start >= MaxHead)
@@ -277,7 +284,7 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
         }
     }
 
-    private static HttpResponseMessage ParseHead(ReadOnlySpan<byte> head, HttpRequestMessage request, out bool informational)
+    private static HttpResponseMessage ParseHead(ReadOnlySpan<byte> head, HttpRequestMessage request, UpstreamConnection c, out bool informational)
     {
         var eol = head.IndexOf("\r\n"u8);
         var line = head[..eol];
@@ -290,7 +297,8 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             Version = line[7] == '0' ? HttpVersion.Version10 : HttpVersion.Version11,
             RequestMessage = request,
         };
-        var content = new HttpHeadersHolder();
+        var content = c.ContentHeaders;
+        content.Clear();
         var rest = head[(eol + 2)..];
         while (rest.Length > 0)
         {
@@ -301,9 +309,8 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             if (colon <= 0) throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid or unrecognized response.");
             var name = KnownHeaders.Name(header[..colon]);
             var value = Encoding.Latin1.GetString(header[(colon + 1)..].Trim(" \t"u8));
-            if (!response.Headers.TryAddWithoutValidation(name, value)) content.Add(name, value);
+            if (!response.Headers.TryAddWithoutValidation(name, value)) content.Add(new(name, value));
         }
-        response.Content = content.Build();   // replaced by the streaming content, which takes these headers over
         return response;
     }
 
@@ -316,18 +323,6 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             status = status * 10 + (d - '0');
         }
         return status >= 100;
-    }
-
-    /// <summary>Content headers seen before the content object exists.</summary>
-    private sealed class HttpHeadersHolder
-    {
-        private readonly ByteArrayContent _content = new([]);
-
-        public HttpHeadersHolder() => _content.Headers.Clear();
-
-        public void Add(string name, string value) => _content.Headers.TryAddWithoutValidation(name, value);
-
-        public HttpContent Build() => _content;
     }
 
     /// <summary>Writes the request head and body into the connection's buffer, growing it as needed.</summary>
@@ -398,7 +393,8 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             }
         }
 
-        public Stream AsStream() => new WriterStream(this);
+        private Stream? _stream;
+        public Stream AsStream() => _stream ??= new WriterStream(this);
 
         private sealed class WriterStream(HeadWriter owner) : Stream
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
@@ -24,6 +25,9 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
     private int _armed;
     private volatile bool _canceled;
     public bool Reused;
+    /// <summary>The request writer and the content headers of the answer being read, reused request after request.</summary>
+    public object? Writer;
+    public readonly List<KeyValuePair<string, string>> ContentHeaders = [];
 
     // Receive buffer (pooled while a request uses the connection).
     public byte[] Buffer = [];
@@ -107,6 +111,7 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
     /// Runs <paramref name="attempt"/> (a non-blocking syscall: &gt;0 done, 0 would block, &lt;0 failed) until it does
     /// not block, waiting for the loop's edge in between. Returns the result, or throws when <paramref name="ct"/> fires.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> RetryAsync<TState>(TState state, Func<TState, int> attempt, CancellationToken ct, bool expectWait = false)
     {
         // On the owning loop's thread, an answer that is certainly not there yet (the request was just sent) is waited
@@ -138,6 +143,7 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
         throw new OperationCanceledException();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitAsync(CancellationToken ct)
     {
         CancellationTokenRegistration registration = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -32,17 +33,23 @@ internal sealed class UpstreamContent : HttpContent
         if (framing == Framing.None) Finish();
     }
 
-    public static UpstreamContent Create(UpstreamConnection c, HttpResponseMessage response, bool head)
+    public static UpstreamContent Create(UpstreamConnection c, HttpResponseMessage response, List<KeyValuePair<string, string>> headers, bool head)
     {
-        var parsed = response.Content;
         var status = (int)response.StatusCode;
         var keepAlive = response.Version == HttpVersion.Version11 && response.Headers.ConnectionClose != true;
+        long? declared = null;
+        foreach (var header in headers)
+            if (header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!long.TryParse(header.Value, out var n) || n < 0 || declared is { } d && d != n)
+                    throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid Content-Length.");
+                declared = n;
+            }
         Framing framing;
         long length = 0;
         if (head || status is 204 or 304) framing = Framing.None;
         else if (response.Headers.TransferEncodingChunked == true) framing = Framing.Chunked;
-        // The header as sent: ContentLength would compute one from the placeholder content when it is absent.
-        else if (parsed.Headers.NonValidated.TryGetValues("Content-Length", out var values) && long.TryParse(values.ToString(), out var n) && n >= 0)
+        else if (declared is { } n)
         {
             framing = n == 0 ? Framing.None : Framing.Length;
             length = n;
@@ -53,10 +60,7 @@ internal sealed class UpstreamContent : HttpContent
             keepAlive = false;
         }
         var content = new UpstreamContent(c, framing, length, keepAlive);
-        foreach (var header in parsed.Headers.NonValidated)
-            foreach (var value in header.Value)
-                content.Headers.TryAddWithoutValidation(header.Key, value);
-        parsed.Dispose();
+        foreach (var header in headers) content.Headers.TryAddWithoutValidation(header.Key, header.Value);
         return content;
     }
 
@@ -129,6 +133,7 @@ internal sealed class UpstreamContent : HttpContent
 
     private static HttpIOException Ended() => new(HttpRequestError.ResponseEnded, "The response ended prematurely.");
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct)
     {
         if (_done || destination.Length == 0) return 0;
@@ -179,6 +184,7 @@ internal sealed class UpstreamContent : HttpContent
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadChunkedAsync(Memory<byte> destination, CancellationToken ct)
     {
         var c = _c;
