@@ -185,7 +185,7 @@ internal sealed partial class FrontConnection<TContext>
 
     private Memory<byte> Reserve(int sizeHint)
     {
-        if (_out.Length == 0) _out = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        if (_out.Length == 0) _out = ArrayPool<byte>.Shared.Rent(8 * 1024);
         var need = Math.Max(sizeHint, 1);
         if (_out.Length - Tail - _bodyEnd < need)
         {

@@ -23,7 +23,6 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
     private volatile bool _closed;
     private ManualResetValueTaskSourceCore<bool> _waiter;
     private int _armed;
-    private volatile bool _canceled;
     public bool Reused;
     /// <summary>The request writer and the content headers of the answer being read, reused request after request.</summary>
     public object? Writer;
@@ -85,7 +84,7 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
 
     public void EnsureBuffer()
     {
-        if (Buffer.Length == 0) Buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        if (Buffer.Length == 0) Buffer = ArrayPool<byte>.Shared.Rent(8 * 1024);
     }
 
     // ---- waiting for the loop -----------------------------------------------------------------------------------------
@@ -97,8 +96,7 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
 
     public void Cancel()
     {
-        _canceled = true;
-        Wake(false);
+        Wake(false);   // the waiter re-checks its own token: a late callback of an earlier wait only causes a retry
     }
 
     bool IValueTaskSource<bool>.GetResult(short token) => _waiter.GetResult(token);
@@ -117,7 +115,7 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
         // On the owning loop's thread, an answer that is certainly not there yet (the request was just sent) is waited
         // for without trying first: the loop cannot have consumed the edge of its arrival before the wait is armed,
         // because it is this thread. Saves the receive that would find nothing.
-        if (expectWait && FrontLoop.Current == Loop && !_canceled && !ct.IsCancellationRequested)
+        if (expectWait && FrontLoop.Current == Loop && !ct.IsCancellationRequested)
         {
             _waiter.Reset();
             Volatile.Write(ref _armed, 1);
@@ -127,7 +125,7 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
         {
             var n = attempt(state);
             if (n != 0) return n;
-            if (_canceled || ct.IsCancellationRequested) break;
+            if (ct.IsCancellationRequested) break;
             _waiter.Reset();
             Volatile.Write(ref _armed, 1);
             n = attempt(state);
@@ -137,10 +135,9 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
                 return n;
             }
             await WaitAsync(ct);
-            if (_canceled || ct.IsCancellationRequested) break;
+            if (ct.IsCancellationRequested) break;
         }
-        ct.ThrowIfCancellationRequested();
-        throw new OperationCanceledException();
+        throw new OperationCanceledException(ct);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
