@@ -210,13 +210,7 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
         var body = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            if (surface == ApiSurface.Management)
-            {
-                w.WriteStartObject();
-                w.WriteBoolean("success", false);
-                w.WriteString("message", _head.RejectMessage);
-                w.WriteEndObject();
-            }
+            if (surface == ApiSurface.Management) JsonSerializer.Serialize(w, Api.Fail(_head.RejectMessage), NewApi.Json.AdminJson.Default.Reply);
             else RelayErrorWriter.Write(w, surface, _head.RejectStatus, $"{_head.RejectMessage} (request id: {id})", ErrorTypes.InvalidRequest, ErrorCodes.InvalidRequest);
         }
         var head = Encoding.ASCII.GetBytes(
