@@ -300,14 +300,17 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
             _aborted = new CancellationTokenSource();
         }
         _inFlight = true;
-        _inDispatch = true;
-        _doneInline = false;
+        Volatile.Write(ref _dispatch, Dispatching);
         _ = RunAsync();
-        _inDispatch = false;
-        return _doneInline;
+        // Whichever of this thread and the request's completion comes second goes on with the connection.
+        return Interlocked.CompareExchange(ref _dispatch, Returned, Dispatching) == DoneInline;
     }
 
-    private bool _inDispatch, _doneInline;
+    private const int Dispatching = 0, DoneInline = 1, Returned = 2;
+    private int _dispatch = Returned;
+
+    /// <summary>On the loop thread, for a request that completed on another one: the connection goes on here.</summary>
+    public override void Resume() => Process();
 
     private async Task RunAsync()
     {
@@ -359,15 +362,15 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
         if (!keepAlive || _peerGone || _aborted.IsCancellationRequested || _loop.Stopping)
         {
             Close();
-            if (_inDispatch) _doneInline = true;
+            Interlocked.CompareExchange(ref _dispatch, DoneInline, Dispatching);
             return;
         }
-        if (_inDispatch)
-        {
-            _doneInline = true;   // Process, up the stack, goes on
-            return;
-        }
-        Process();
+        if (Interlocked.CompareExchange(ref _dispatch, DoneInline, Dispatching) == Dispatching) return;   // Process, up the stack, goes on
+        // Completed after Dispatch returned. On another thread (an upstream call through the stock handler, a vocabulary
+        // loaded on the pool), the next request goes back to the loop: served there it uses the loop's upstream pool, and
+        // a busy keep-alive client cannot keep its connection on pool threads.
+        if (FrontLoop.Current != _loop) _loop.Resume(this);
+        else Process();
     }
 
     private void AbortRequest()

@@ -129,8 +129,9 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
                 await SendRequestAsync(connection, ct);
                 var response = await ReadHeadAsync(connection, request, ct);
                 if (response is not null) return response;
-                // Nothing came back on a pooled connection the upstream had already closed: once more on a new one, as
-                // SocketsHttpHandler does.
+                // Not a byte came back on a reused connection: the upstream closed it as the request went out (the
+                // keep-alive race, which the pool's hang-up watch cannot close entirely). Once more on a new connection.
+                // (SocketsHttpHandler does not retry a POST whose body went out.)
                 connection.Close();
                 if (!reused || attempt > 0) throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
             }

@@ -167,7 +167,7 @@ internal sealed unsafe partial class FrontLoop
             {
                 _lastSweep = now;
                 Sweep(now);
-                if (_stopping && Drained)
+                if (_stopping && Drained && _resumed.IsEmpty)
                 {
                     Native.close(_wake);
                     Native.close(_epoll);
@@ -181,6 +181,26 @@ internal sealed unsafe partial class FrontLoop
     {
         ulong value;
         Native.read(_wake, (byte*)&value, 8);
+        while (_resumed.TryDequeue(out var socket))
+        {
+            try
+            {
+                socket.Resume();
+            }
+            catch (Exception e)
+            {
+                HostingLog.FrontEventFailed(_logger, e);
+            }
+        }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<LoopSocket> _resumed = new();
+
+    /// <summary>Any thread: runs <paramref name="socket"/>'s <see cref="LoopSocket.Resume"/> on this loop's thread.</summary>
+    public void Resume(LoopSocket socket)
+    {
+        _resumed.Enqueue(socket);
+        Wake();
     }
 
     private void Dispatch(int fd, uint generation, uint flags)
@@ -256,6 +276,11 @@ internal abstract class LoopSocket(int fd, uint generation)
 
     /// <summary>Once a second on the loop thread (and at every turn while stopping).</summary>
     public abstract void Sweep(long now, bool stopping);
+
+    /// <summary>On the loop thread, after <see cref="FrontLoop.Resume"/>.</summary>
+    public virtual void Resume()
+    {
+    }
 }
 
 /// <summary>The loops of one server, created when the host hands over its application.</summary>

@@ -28,6 +28,11 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
             await CreateChannelAsync("raw-model", edit: r => r with { BaseUrl = Raw.Url });
             UserId = await CreateUserAsync(Unique("front"), 10_000_000);
             (_, Key) = await CreateTokenAsync(UserId);
+            // The process's first request that needs a tokenizer vocabulary loads it on the pool (and so goes upstream
+            // through the stock handler): done here, so that where each test's requests run does not depend on test order.
+            using var http = Client(Key);
+            using var warm = await http.PostAsync("/v1/chat/completions", new StringContent(Chat(), Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         }
 
         public override async ValueTask DisposeAsync()
@@ -225,10 +230,39 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
         for (var i = 0; i < 3; i++)
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat(model))));
-            Assert.Equal(200, (await reader.ReadAsync()).Status);
+            var answer = await reader.ReadAsync();
+            Assert.True(answer.Status == 200, $"call {i}: {answer.Status} {answer.Body}");
         }
         // Each kept-alive connection is dropped at its second request, which then goes out once more on a new one:
         // 3 answers, 2 dropped requests, 3 connections; never a request answered twice.
+        Assert.Equal(5, raw.Requests);
+        Assert.Equal(3, raw.Connections);
+    }
+
+    [Fact]
+    public async Task ARequestCompletedOffTheLoop_HandsItsConnectionBackToTheLoop()
+    {
+        // A channel behind a proxy goes upstream through the stock handler: that request completes on a pool thread.
+        await using var proxy = new RawUpstream();
+        await using var raw = new RawUpstream { DropSecondRequest = true };
+        var proxied = fx.Unique("proxied-model");
+        var model = fx.Unique("back-model");
+        await fx.SetOptionAsync("ModelRatio", $$"""{"front-model":1,"raw-model":1,"{{model}}":1,"{{proxied}}":1}""");
+        await fx.CreateChannelAsync(proxied, edit: r => r with { BaseUrl = "http://upstream.invalid", Setting = $$"""{"proxy":"{{proxy.Url}}"}""" });
+        await fx.CreateChannelAsync(model, edit: r => r with { BaseUrl = raw.Url });
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var reader = new HttpReader(stream);
+        // Pipelined: the next requests are already read when the first completes, on a pool thread. They run on the
+        // connection's loop again, and so on the loop's upstream connections, which retry a dropped keep-alive
+        // connection (the stock handler does not retry a POST: the second of them would fail there).
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat(proxied)) + Post(Chat(model)) + Post(Chat(model)) + Post(Chat(model))));
+        for (var i = 0; i < 4; i++)
+        {
+            var answer = await reader.ReadAsync();
+            Assert.True(answer.Status == 200, $"call {i}: {answer.Status} {answer.Body}");
+        }
+        Assert.Equal(1, proxy.Requests);
         Assert.Equal(5, raw.Requests);
         Assert.Equal(3, raw.Connections);
     }
