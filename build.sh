@@ -63,6 +63,12 @@ trx_counts() {  # prints "passed failed" summed over the TRX files given
   echo "$p $f"
 }
 
+trx_failures() {  # prints each failed test's name and message from a TRX file
+  [ -f "$1" ] || return 0
+  awk '/<UnitTestResult /{ f = ($0 ~ /outcome="Failed"/); if (f) { match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11) } }
+       f && /<Message>/ { m = 1 }  f && m { print }  /<\/Message>/ { m = 0 }  /<\/UnitTestResult>/ { f = 0 }' "$1" | head -200
+}
+
 run_tests() {
   publish
   rm -rf TestResults
@@ -70,6 +76,7 @@ run_tests() {
   log "unit, integration and end-to-end tests (against dist/newapi)"
   NEWAPI_BINARY="$ROOT/dist/newapi" dotnet test tests/NewApi.Tests.csproj -c Debug --logger "trx;LogFileName=dotnet.trx" \
     --results-directory TestResults -nologo -v:q || status=1
+  trx_failures TestResults/dotnet.trx
   read -r p f < <(trx_counts TestResults/dotnet.trx)
   if [ "$p" = 0 ] && [ "$f" = 0 ] && [ $status -ne 0 ]; then f=1; fi   # build failure: count it
   passed=$((passed + p)); failed=$((failed + f))
@@ -86,6 +93,8 @@ run_tests() {
     fi
     (cd "tests/$suite" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; }) || true
     local out; out=$(cd "tests/$suite" && NEWAPI_BINARY="$ROOT/dist/newapi" node --test --test-reporter=tap 2>&1) || true
+    # Each failing test whole (its name, error and stack), then the summary.
+    echo "$out" | awk '/^not ok /{p=1} p{print} p&&/^  \.\.\.$/{p=0}'
     echo "$out" | tail -20
     p=$(echo "$out" | sed -n 's/^# pass \([0-9]*\)/\1/p' | tail -1); f=$(echo "$out" | sed -n 's/^# fail \([0-9]*\)/\1/p' | tail -1)
     if [ -z "$p" ] && [ -z "$f" ]; then f=1; p=0; fi

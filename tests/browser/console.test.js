@@ -84,8 +84,12 @@ test('language switch turns the console Chinese and back', async () => {
   const lang = page.locator('#lang');
   assert.equal(await lang.textContent(), '中文');
   await lang.click();
-  await page.locator('#lang', { hasText: 'English' }).waitFor();
-  assert.equal(await page.locator('button[type=submit]').textContent(), '登录');
+  // The form is rendered again after /api/status answers: wait for it, then check both labels.
+  await page.locator('button[type=submit]', { hasText: '登录' }).waitFor();
+  assert.equal(await lang.textContent(), 'English');
+  await lang.click();
+  await page.locator('button[type=submit]', { hasText: 'Sign in' }).waitFor();
+  assert.equal(await lang.textContent(), '中文');
   await page.close();
 });
 

@@ -34,8 +34,9 @@ function form(title, fields, submit, onSubmit) {
   return f;
 }
 async function render() {
-  document.getElementById('lang').textContent = t('lang');
   const status = (await api('/api/status')).data || {};
+  // The switch's label changes with the page it labels, in one step.
+  document.getElementById('lang').textContent = t('lang');
   document.getElementById('site-name').textContent = status.system_name || 'NewApi';
   app.replaceChildren();
   if (!status.setup) {
