@@ -253,15 +253,38 @@ internal sealed partial class FrontConnection<TContext>
         if (end > start) await SendAsync(_out, start, end - start);
     }
 
+    // Kestrel's MinResponseDataRate (240 bytes/s after a 5-s grace), measured as Kestrel does, only while a write waits
+    // for the client: a client that stops reading cannot hold a connection, a request and its upstream call for ever.
+    private const int MinRateBytesPerSecond = 240;
+    private const long MinRateGraceMs = 5_000;
+    private long _stallSince;      // when the current write first waited for room (0: not waiting)
+    private long _stallBytes;      // bytes the client took since then
+
+    /// <summary>The loop's sweep: a write that has waited past the grace period at less than the minimum rate aborts the request.</summary>
+    private void CheckResponseRate(long now)
+    {
+        var since = Volatile.Read(ref _stallSince);
+        if (since == 0 || now - since <= MinRateGraceMs) return;
+        if (Volatile.Read(ref _stallBytes) >= MinRateBytesPerSecond * (now - since) / 1000) return;
+        _peerGone = true;
+        AbortRequest();
+        CompleteWriteWaiter(false);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(byte[] buffer, int offset, int length)
     {
         while (length > 0)
         {
-            if (_peerGone) return;   // dropped, as Kestrel drops writes after an abort
+            if (_peerGone) break;   // dropped, as Kestrel drops writes after an abort
             var n = TrySend(buffer, offset, length);
             if (n == 0)
             {
+                if (Volatile.Read(ref _stallSince) == 0)
+                {
+                    Volatile.Write(ref _stallBytes, 0);
+                    Volatile.Write(ref _stallSince, Environment.TickCount64);
+                }
                 _waiter.Reset();
                 Volatile.Write(ref _wantWrite, 1);
                 n = TrySend(buffer, offset, length);
@@ -276,11 +299,13 @@ internal sealed partial class FrontConnection<TContext>
             {
                 _peerGone = true;
                 AbortRequest();
-                return;
+                break;
             }
             offset += n;
             length -= n;
+            if (Volatile.Read(ref _stallSince) != 0) Interlocked.Add(ref _stallBytes, n);
         }
+        if (Volatile.Read(ref _stallSince) != 0) Volatile.Write(ref _stallSince, 0);
     }
 
     private unsafe int TrySend(byte[] buffer, int offset, int length)

@@ -101,7 +101,11 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
             if (stopping || now - LastActive > 2_000) Close();
             return;
         }
-        if (Volatile.Read(ref _state) != 0) return;
+        if (Volatile.Read(ref _state) != 0)
+        {
+            if (_inFlight) CheckResponseRate(now);
+            return;
+        }
         var idleFor = now - LastActive;
         if (!stopping && (_inStart == _inEnd ? idleFor < _loop.KeepAliveMs : idleFor < _loop.StallMs)) return;
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) return;

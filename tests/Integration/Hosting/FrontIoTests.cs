@@ -268,6 +268,41 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
     }
 
     [Fact]
+    public async Task AClientThatStopsReading_IsCutOffAtTheMinimumDataRate()
+    {
+        // Kestrel's MinResponseDataRate on the loops: a write that waits for the client longer than the 5-s grace at less
+        // than 240 bytes/s aborts the request and closes the connection.
+        var text = new string('x', 3 * 1024 * 1024);
+        var json = """{"id":"big","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"TEXT"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}""".Replace("TEXT", text);
+        await using var raw = new RawUpstream { Answer = () => RawUpstream.Ok(json) };
+        var model = fx.Unique("stalled-model");
+        await fx.SetOptionAsync("ModelRatio", $$"""{"front-model":1,"raw-model":1,"{{model}}":1}""");
+        await fx.CreateChannelAsync(model, edit: r => r with { BaseUrl = raw.Url });
+        var (client, stream) = await ConnectAsync(receiveBuffer: 4096);
+        using var _ = client;
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(Post(Chat(model))));
+        // Never read. The server's close shows as a failed send: the bytes sent here meet a closed socket and a reset.
+        var started = DateTime.UtcNow;
+        var cutOff = false;
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                client.Client.Send("x"u8);
+            }
+            catch (SocketException)
+            {
+                cutOff = true;
+                break;
+            }
+            await Task.Delay(100);   // polling the socket's state; the cut itself comes from the server's once-a-second sweep
+        }
+        Assert.True(cutOff, "the connection was still open after 30 s");
+        var after = DateTime.UtcNow - started;
+        Assert.True(after >= TimeSpan.FromSeconds(5), $"cut off after {after}, inside the grace period");
+    }
+
+    [Fact]
     public async Task UnreachableUpstream_IsAnOpenAiError()
     {
         var model = fx.Unique("gone-model");
@@ -364,7 +399,7 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
     }
 
     /// <summary>Reads HTTP/1.1 answers off a raw stream (Content-Length, chunked or close-delimited bodies).</summary>
-    private sealed class HttpReader(Stream stream)
+    internal sealed class HttpReader(Stream stream)
     {
         private byte[] _buffer = new byte[64 * 1024];
         private int _start, _end;
