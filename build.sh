@@ -48,7 +48,7 @@ publish() {
   log "publishing dist/newapi ($RID)"
   dotnet publish NewApi.csproj -c "$CONFIG" -r "$RID" -o "$ROOT/bin/publish" -p:SqliteStaticLib="$LIBDIR/libsqlite3.a" -nologo -v:q -clp:ErrorsOnly
   mkdir -p dist
-  cp bin/publish/newapi dist/newapi
+  cp bin/publish/newapi dist/newapi.tmp && mv -f dist/newapi.tmp dist/newapi   # a running dist/newapi is replaced, not written into
   log "dist/newapi: $(du -h dist/newapi | cut -f1)"
 }
 

@@ -301,6 +301,7 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
         var content = c.ContentHeaders;
         content.Clear();
         var rest = head[(eol + 2)..];
+        var slot = 0;
         while (rest.Length > 0)
         {
             eol = rest.IndexOf("\r\n"u8);
@@ -308,8 +309,9 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             rest = rest[(eol + 2)..];
             var colon = header.IndexOf((byte)':');
             if (colon <= 0) throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid or unrecognized response.");
-            var name = KnownHeaders.Name(header[..colon]);
-            var value = Encoding.Latin1.GetString(header[(colon + 1)..].Trim(" \t"u8));
+            var name = KnownHeaders.Name(header[..colon], c.Strings, slot);
+            var value = c.Strings.Latin1(slot + 1, header[(colon + 1)..].Trim(" \t"u8));
+            slot += 2;
             if (!response.Headers.TryAddWithoutValidation(name, value)) content.Add(new(name, value));
         }
         return response;

@@ -25,6 +25,10 @@ internal static class RequestHead
         public long ContentLength;
         public bool Close;
         /// <summary>On Reject: the status, the reason, and the path whose dialect the error is written in.</summary>
+        /// <summary>The previous head's strings, reused when the bytes repeat (slot 0: the target; then two per header).</summary>
+        public readonly HeadStrings Strings = new();
+        internal string? TargetSeen;
+        internal string PathSeen = "", QuerySeen = "";
         public int RejectStatus;
         public string RejectMessage = "";
         public string RejectPath = "";
@@ -71,6 +75,7 @@ internal static class RequestHead
         var http11 = requestLine.EndsWith(" HTTP/1.1"u8);
         var rest = head[(lineEnd + 2)..];
         bool host = false, length = false;
+        var slot = 1;
         while (rest.Length > 0)
         {
             var eol = rest.IndexOf("\r\n"u8);
@@ -110,8 +115,9 @@ internal static class RequestHead
                 host = true;
             }
             if (!serve) continue;
-            var key = NameOf(name);
-            var text = Encoding.ASCII.GetString(value);
+            var key = NameOf(name, into.Strings, slot);
+            var text = into.Strings.Ascii(slot + 1, value);
+            slot += 2;
             if (into.Headers.TryGetValue(key, out var existing)) into.Headers[key] = StringValues.Concat(existing, text);
             else into.Headers[key] = text;
         }
@@ -171,17 +177,26 @@ internal static class RequestHead
         var path = q < 0 ? target : target[..q];
         if (path.IndexOf("/."u8) >= 0) return false;   // dot segments: Kestrel normalises them
         into.Method = method;
-        into.RawTarget = Encoding.ASCII.GetString(target);
-        into.Path = q < 0 ? into.RawTarget : into.RawTarget[..q];
-        into.Query = q < 0 ? "" : into.RawTarget[q..];
+        var raw = into.Strings.Ascii(0, target);
+        if (!ReferenceEquals(raw, into.TargetSeen))
+        {
+            // A new target (the same one as the previous request keeps its path and query strings; the public fields
+            // are set afresh either way, as middleware may have rewritten them)
+            into.TargetSeen = raw;
+            into.PathSeen = q < 0 ? raw : raw[..q];
+            into.QuerySeen = q < 0 ? "" : raw[q..];
+        }
+        into.RawTarget = raw;
+        into.Path = into.PathSeen;
+        into.Query = into.QuerySeen;
         return true;
     }
 
-    private static string NameOf(ReadOnlySpan<byte> name)
+    private static string NameOf(ReadOnlySpan<byte> name, HeadStrings strings, int slot)
     {
         foreach (var known in KnownNames)
             if (known.Length == name.Length && EqualsIgnoreCase(name, known)) return known;
-        return Encoding.ASCII.GetString(name);
+        return strings.Ascii(slot, name);
     }
 
     private static bool EqualsIgnoreCase(ReadOnlySpan<byte> a, string b)

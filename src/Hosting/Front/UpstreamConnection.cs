@@ -27,6 +27,8 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
     /// <summary>The request writer and the content headers of the answer being read, reused request after request.</summary>
     public object? Writer;
     public readonly List<KeyValuePair<string, string>> ContentHeaders = [];
+    /// <summary>The previous answer's header strings, reused when the bytes repeat.</summary>
+    public readonly HeadStrings Strings = new();
 
     // Receive buffer (pooled while a request uses the connection).
     public byte[] Buffer = [];

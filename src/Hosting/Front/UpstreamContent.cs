@@ -300,7 +300,9 @@ internal static class KnownHeaders
         "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", "request-id", "anthropic-organization-id",
     ];
 
-    public static string Name(ReadOnlySpan<byte> name)
+    public static string Name(ReadOnlySpan<byte> name, HeadStrings strings, int slot) => Known(name) ?? strings.Ascii(slot, name);
+
+    private static string? Known(ReadOnlySpan<byte> name)
     {
         foreach (var known in Names)
         {
@@ -309,6 +311,6 @@ internal static class KnownHeaders
             for (var i = 0; i < name.Length && same; i++) same = (name[i] | 0x20) == (known[i] | 0x20);
             if (same) return known;
         }
-        return Encoding.ASCII.GetString(name);
+        return null;
     }
 }

@@ -1,0 +1,32 @@
+using System.Text;
+
+namespace NewApi.Hosting.Front;
+
+/// <summary>
+/// The strings of one connection's previous head, by position (the request target, then the i-th header's name or
+/// value). A client — or an upstream — sends the same headers in the same order request after request, so most of a
+/// head's strings are the previous head's: compared in place and reused instead of allocated again.
+/// </summary>
+internal sealed class HeadStrings
+{
+    public const int Slots = 48;
+    private readonly string?[] _slots = new string?[Slots];
+
+    /// <summary>An ASCII string for <paramref name="bytes"/> (which the caller has checked are ASCII).</summary>
+    public string Ascii(int slot, ReadOnlySpan<byte> bytes)
+    {
+        if ((uint)slot >= Slots) return Encoding.ASCII.GetString(bytes);
+        var cached = _slots[slot];
+        if (cached is not null && cached.Length == bytes.Length && System.Text.Ascii.Equals(bytes, cached)) return cached;
+        return _slots[slot] = Encoding.ASCII.GetString(bytes);
+    }
+
+    /// <summary>A Latin-1 string for <paramref name="bytes"/>: reused only when they are ASCII (then both decodings agree).</summary>
+    public string Latin1(int slot, ReadOnlySpan<byte> bytes)
+    {
+        if ((uint)slot >= Slots) return Encoding.Latin1.GetString(bytes);
+        var cached = _slots[slot];
+        if (cached is not null && cached.Length == bytes.Length && System.Text.Ascii.Equals(bytes, cached)) return cached;
+        return _slots[slot] = Encoding.Latin1.GetString(bytes);
+    }
+}
