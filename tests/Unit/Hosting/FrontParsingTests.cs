@@ -32,6 +32,46 @@ public sealed class FrontParsingTests
     }
 
     [Fact]
+    public void ARepeatedHead_ReusesThePreviousStrings_AndADifferentOneIsReadAfresh()
+    {
+        var parsed = new RequestHead.Parsed();
+        const string first = "POST /v1/chat/completions?a=1 HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer sk-1\r\nX-Custom-Name: v1\r\nContent-Length: 2\r\n\r\n";
+        Assert.Equal(RequestHead.Verdict.Serve, RequestHead.Parse(Encoding.ASCII.GetBytes(first), parsed, 64 * 1024, 1024));
+        var auth = parsed.Headers["Authorization"].ToString();
+        var custom = parsed.Headers["X-Custom-Name"].ToString();
+        var path = parsed.Path;
+        parsed.Path = "/rewritten";   // middleware may rewrite the request's path: the next request is not affected
+        Assert.Equal(RequestHead.Verdict.Serve, RequestHead.Parse(Encoding.ASCII.GetBytes(first), parsed, 64 * 1024, 1024));
+        Assert.Same(auth, parsed.Headers["Authorization"].ToString());
+        Assert.Same(custom, parsed.Headers["X-Custom-Name"].ToString());
+        Assert.Same(path, parsed.Path);
+        Assert.Equal("/v1/chat/completions", parsed.Path);
+        Assert.Equal("?a=1", parsed.Query);
+        // Same lengths, other bytes: new strings with the new text.
+        const string second = "POST /v1/chat/completionz?a=2 HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer sk-2\r\nX-Custom-Namf: v2\r\nContent-Length: 2\r\n\r\n";
+        Assert.Equal(RequestHead.Verdict.Serve, RequestHead.Parse(Encoding.ASCII.GetBytes(second), parsed, 64 * 1024, 1024));
+        Assert.Equal("Bearer sk-2", parsed.Headers["Authorization"].ToString());
+        Assert.Equal("v2", parsed.Headers["X-Custom-Namf"].ToString());
+        Assert.False(parsed.Headers.ContainsKey("X-Custom-Name"));
+        Assert.Equal("/v1/chat/completionz", parsed.Path);
+        Assert.Equal("?a=2", parsed.Query);
+        Assert.Equal("/v1/chat/completionz?a=2", parsed.RawTarget);
+    }
+
+    [Fact]
+    public void HeadStrings_ReuseOnlyEqualAsciiBytes()
+    {
+        var strings = new HeadStrings();
+        var a = strings.Latin1(3, "text/plain"u8);
+        Assert.Same(a, strings.Latin1(3, "text/plain"u8));
+        Assert.Equal("text/plaiN", strings.Latin1(3, "text/plaiN"u8));
+        var latin = strings.Latin1(4, [0x63, 0x61, 0x66, 0xE9]);   // "café" in Latin-1: decoded, never mistaken for a cached string
+        Assert.Equal("café", latin);
+        Assert.Equal("café", strings.Latin1(4, [0x63, 0x61, 0x66, 0xE9]));
+        Assert.Equal("x", strings.Ascii(HeadStrings.Slots + 5, "x"u8));   // past the slots: decoded, not kept
+    }
+
+    [Fact]
     public void IncompleteHead_WaitsForMore()
     {
         Assert.Equal(RequestHead.Verdict.Incomplete, Parse("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n", out _));
