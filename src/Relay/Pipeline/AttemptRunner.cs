@@ -108,18 +108,21 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
         var deadline = RelayDeadline.Start(config.RelayTimeout, time);
         rc.Http.Features.Set(deadline);
         var wait = RelayDeadline.Window(deadline, TimeSpan.FromSeconds(Math.Max(1, config.FirstByteTimeout)));
-        using var firstByte = new CancellationTokenSource(wait, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientGone, firstByte.Token);
+        // One token for "the client left or the first byte is late": a pooled source (its timer and registrations are
+        // reused call after call), cancelled by its own timer or by the client's token.
+        var until = RentUntil();
+        until.CancelAfter(wait);
+        var clientLink = clientGone.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), until);
         try
         {
-            var response = await http.Upstream(runtime.Proxy).SendAsync(request, linked.Token);
+            var response = await http.Upstream(runtime.Proxy).SendAsync(request, until.Token);
             return (response, null);
         }
         catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
             return (null, new AttemptOutcome { ClientGone = true });
         }
-        catch (OperationCanceledException) when (firstByte.IsCancellationRequested)
+        catch (OperationCanceledException) when (until.IsCancellationRequested)
         {
             return (null, new AttemptOutcome { Error = RelayError.Local(504, "upstream did not answer in time", ErrorCodes.UpstreamTimeout, skipRetry: false) });
         }
@@ -128,6 +131,23 @@ public sealed class AttemptRunner(ChannelRuntimes runtimes, IRandomSource random
             // new-api: the transport failure's own text (addresses, DNS names) never reaches the caller.
             return (null, new AttemptOutcome { Error = RelayError.Local(500, "upstream error: do request failed", ErrorCodes.DoRequestFailed, skipRetry: false) });
         }
+        finally
+        {
+            clientLink.Dispose();   // waits for a running cancel callback: nothing cancels the source after this
+            ReturnUntil(until);
+        }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<CancellationTokenSource> _untilPool = new();
+
+    private CancellationTokenSource RentUntil() =>
+        _untilPool.TryDequeue(out var cts) ? cts : new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+
+    /// <summary>Back to the pool when never cancelled (TryReset stops its timer and drops its registrations); disposed otherwise.</summary>
+    private void ReturnUntil(CancellationTokenSource cts)
+    {
+        if (_untilPool.Count < 1024 && cts.TryReset()) _untilPool.Enqueue(cts);
+        else cts.Dispose();
     }
 
     private static Result Fail(RelayError error, ChannelRuntime? runtime = null) => new(new AttemptOutcome { Error = error }, null, runtime, -1, null);
