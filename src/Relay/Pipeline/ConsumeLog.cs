@@ -40,7 +40,7 @@ public static class ConsumeLog
             ChannelId = served.Channel.Id, Group = rc.Group, Ip = caller.User.RecordIpLog ? clientIp : "", RequestId = rc.RequestId,
             UpstreamRequestId = served.Outcome.UpstreamRequestId,
             Content = JoinNotes(rc.Request.Rule?.LogContent, usage.Total == 0 ? NoUsageNote : served.UsageEstimated ? "上游无计费信息" : ""),
-            Other = Other(rc, served, usage),
+            OtherUtf8 = Other(rc, served, usage),
         };
     }
 
@@ -48,7 +48,7 @@ public static class ConsumeLog
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
-    private static string Other(RelayContext rc, ServedBy served, in UsageCounts u)
+    private static byte[] Other(RelayContext rc, ServedBy served, in UsageCounts u)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
@@ -109,7 +109,7 @@ public static class ConsumeLog
             w.WriteEndObject();
         }
         w.Flush();
-        var other = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var other = buffer.WrittenSpan.ToArray();
         if (buffer.Capacity > 64 * 1024) t_buffer = null;   // an unusually large row does not pin its buffer
         return other;
     }

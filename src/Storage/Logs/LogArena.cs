@@ -26,7 +26,7 @@ public sealed class LogArena
     {
         var size = Longs * 8 + Texts * 4
                    + Bytes(r.Content) + Bytes(r.Username) + Bytes(r.TokenName) + Bytes(r.ModelName) + Bytes(r.Group) + Bytes(r.Ip)
-                   + Bytes(r.RequestId) + Bytes(r.UpstreamRequestId) + Bytes(r.Other);
+                   + Bytes(r.RequestId) + Bytes(r.UpstreamRequestId) + (r.OtherUtf8?.Length ?? Bytes(r.Other));
         var span = Reserve(size);
         var w = new Writer(span);
         w.Long(r.UserId);
@@ -47,7 +47,8 @@ public sealed class LogArena
         w.Text(r.Ip);
         w.Text(r.RequestId);
         w.Text(r.UpstreamRequestId);
-        w.Text(r.Other);
+        if (r.OtherUtf8 is { } other) w.Utf8(other);
+        else w.Text(r.Other);
         Count++;
     }
 
@@ -98,6 +99,13 @@ public sealed class LogArena
         {
             BinaryPrimitives.WriteInt64LittleEndian(_span[_at..], v);
             _at += 8;
+        }
+
+        public void Utf8(ReadOnlySpan<byte> text)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(_span[_at..], text.Length);
+            text.CopyTo(_span[(_at + 4)..]);
+            _at += 4 + text.Length;
         }
 
         public void Text(string? s)

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using NewApi.Common;
 using NewApi.Storage;
@@ -65,6 +66,27 @@ public sealed class LogInsertStatementTests : IAsyncLifetime
         arena.Clear();
         Assert.Equal(0, arena.Count);
         Assert.Empty(arena.Chunks());
+    }
+
+    [Fact]
+    public async Task ArenaRows_WithOtherAsUtf8_ReadBackAsTheSameText()
+    {
+        const string text = """{"model_ratio":1,"note":"上游 é 🔑","admin_info":{"use_channel":["5"]}}""";
+        var row = new LogRow { UserId = 3, CreatedAt = 5, Type = LogType.Consume, RequestId = "utf8-other", OtherUtf8 = Encoding.UTF8.GetBytes(text) };
+        Assert.Equal(text, row.Other);   // decoded on read
+        var arena = new LogArena();
+        arena.Add(row);
+        arena.Add(row with { RequestId = "utf8-other-2" });
+        await _db.WriteAsync((conn, tx) =>
+        {
+            using var insert = new LogInsertStatement(conn);
+            insert.InsertAll(arena, yieldEvery: 64);
+            return Task.CompletedTask;
+        });
+        var back = (await ReadAllAsync()).Where(r => r.RequestId.StartsWith("utf8-other", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, back.Count);
+        Assert.All(back, r => Assert.Equal(text, r.Other));
+        arena.Clear();
     }
 
     [Fact]
