@@ -121,7 +121,7 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
         {
             _waiter.Reset();
             Volatile.Write(ref _armed, 1);
-            await WaitAsync(ct);
+            using (Watch(ct)) await new ValueTask<bool>(this, _waiter.Version);
         }
         while (true)
         {
@@ -136,26 +136,17 @@ internal sealed class UpstreamConnection : LoopSocket, IValueTaskSource<bool>
                 if (Interlocked.Exchange(ref _armed, 0) == 0) await new ValueTask<bool>(this, _waiter.Version);
                 return n;
             }
-            await WaitAsync(ct);
+            using (Watch(ct)) await new ValueTask<bool>(this, _waiter.Version);
             if (ct.IsCancellationRequested) break;
         }
         throw new OperationCanceledException(ct);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WaitAsync(CancellationToken ct)
-    {
-        CancellationTokenRegistration registration = default;
-        if (ct.CanBeCanceled) registration = ct.UnsafeRegister(static s => ((UpstreamConnection)s!).Cancel(), this);
-        try
-        {
-            await new ValueTask<bool>(this, _waiter.Version);
-        }
-        finally
-        {
-            registration.Dispose();
-        }
-    }
+    /// <summary>Wakes a wait of this connection when <paramref name="ct"/> fires (for the wait's duration: dispose after it).
+    /// Inline in <see cref="RetryAsync{TState}"/> rather than an async method of its own, whose pooled box many
+    /// concurrent waits on one thread would outnumber.</summary>
+    private CancellationTokenRegistration Watch(CancellationToken ct) =>
+        ct.CanBeCanceled ? ct.UnsafeRegister(static s => ((UpstreamConnection)s!).Cancel(), this) : default;
 
     // ---- syscalls -----------------------------------------------------------------------------------------------------
 
