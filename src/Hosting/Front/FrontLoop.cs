@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,6 +35,7 @@ internal sealed unsafe partial class FrontLoop
     private readonly ILogger _logger;
     private readonly long _keepAliveMs, _stallMs;
     private readonly Dictionary<int, FrontListener> _listeners = [];
+    private readonly ConcurrentQueue<LoopSocket> _resumed = new();   // connections whose request completed off the loop
     private readonly Lock _gate = new();
     private LoopSocket?[] _slots = new LoopSocket?[1024];
     private static uint _generation;
@@ -193,8 +195,6 @@ internal sealed unsafe partial class FrontLoop
             }
         }
     }
-
-    private readonly System.Collections.Concurrent.ConcurrentQueue<LoopSocket> _resumed = new();
 
     /// <summary>Any thread: runs <paramref name="socket"/>'s <see cref="LoopSocket.Resume"/> on this loop's thread.</summary>
     public void Resume(LoopSocket socket)

@@ -13,20 +13,16 @@ internal sealed class HeadStrings
     private readonly string?[] _slots = new string?[Slots];
 
     /// <summary>An ASCII string for <paramref name="bytes"/> (which the caller has checked are ASCII).</summary>
-    public string Ascii(int slot, ReadOnlySpan<byte> bytes)
-    {
-        if ((uint)slot >= Slots) return Encoding.ASCII.GetString(bytes);
-        var cached = _slots[slot];
-        if (cached is not null && cached.Length == bytes.Length && System.Text.Ascii.Equals(bytes, cached)) return cached;
-        return _slots[slot] = Encoding.ASCII.GetString(bytes);
-    }
+    public string Ascii(int slot, ReadOnlySpan<byte> bytes) => Get(slot, bytes, Encoding.ASCII);
 
     /// <summary>A Latin-1 string for <paramref name="bytes"/>: reused only when they are ASCII (then both decodings agree).</summary>
-    public string Latin1(int slot, ReadOnlySpan<byte> bytes)
+    public string Latin1(int slot, ReadOnlySpan<byte> bytes) => Get(slot, bytes, Encoding.Latin1);
+
+    private string Get(int slot, ReadOnlySpan<byte> bytes, Encoding encoding)
     {
-        if ((uint)slot >= Slots) return Encoding.Latin1.GetString(bytes);
+        if ((uint)slot >= Slots) return encoding.GetString(bytes);
         var cached = _slots[slot];
         if (cached is not null && cached.Length == bytes.Length && System.Text.Ascii.Equals(bytes, cached)) return cached;
-        return _slots[slot] = Encoding.Latin1.GetString(bytes);
+        return _slots[slot] = encoding.GetString(bytes);
     }
 }

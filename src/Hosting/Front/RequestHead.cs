@@ -24,11 +24,11 @@ internal static class RequestHead
         public int HeadLength;
         public long ContentLength;
         public bool Close;
-        /// <summary>On Reject: the status, the reason, and the path whose dialect the error is written in.</summary>
         /// <summary>The previous head's strings, reused when the bytes repeat (slot 0: the target; then two per header).</summary>
         public readonly HeadStrings Strings = new();
         internal string? TargetSeen;
         internal string PathSeen = "", QuerySeen = "";
+        /// <summary>On Reject: the status, the reason, and the path whose dialect the error is written in.</summary>
         public int RejectStatus;
         public string RejectMessage = "";
         public string RejectPath = "";
