@@ -13,4 +13,7 @@ internal static partial class BillingLog
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Refunded {Count} quota reservations ({Quota} quota) left by an unclean stop")]
     public static partial void ReservationsRefunded(ILogger logger, int count, long quota);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Indexing pending usage-log rows failed; the next pass retries them")]
+    public static partial void IndexFailed(ILogger logger, Exception e);
 }

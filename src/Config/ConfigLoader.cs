@@ -82,6 +82,7 @@ public static class ConfigLoader
         if (Get(env, "FORCE_STREAM_OPTION") is { } fso) rl.ForceStreamOption = Bool(fso, "FORCE_STREAM_OPTION");
         if (Get(env, "COUNT_TOKEN") is { } ct) rl.CountToken = Bool(ct, "COUNT_TOKEN");
         if (Get(env, "BATCH_UPDATE_INTERVAL") is { } bi) rl.BatchInterval = Dbl(bi, "BATCH_UPDATE_INTERVAL");
+        if (Get(env, "LOG_INDEX_DEFER_ROWS") is { } lid) rl.LogIndexDeferRows = Int(lid, "LOG_INDEX_DEFER_ROWS");
         if (Get(env, "CHANNEL_UPDATE_FREQUENCY") is { } cuf) rl.ChannelUpdateFrequency = Int(cuf, "CHANNEL_UPDATE_FREQUENCY");
         if (Get(env, "SYNC_FREQUENCY") is { } sf) rl.SyncFrequency = Int(sf, "SYNC_FREQUENCY");
         if (Get(env, "ERROR_LOG_ENABLED") is { } ele) rl.ErrorLogEnabled = Bool(ele, "ERROR_LOG_ENABLED");

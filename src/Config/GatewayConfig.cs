@@ -97,6 +97,9 @@ public sealed class RelaySection
     /// <summary>Most operations one batch transaction holds: under load a batch fills before its interval ends; larger batches
     /// rewrite the log indexes' hot pages less often (500 → 4000: ~8 % more requests/s in bench/run.sh).</summary>
     public int BatchSize { get; set; } = 4000;
+    /// <summary>Consume rows the writer may leave outside the log indexes while the CPU is busy (LOG_INDEX_DEFER_ROWS);
+    /// they are indexed when it has room, and beyond this many right after each batch. 0 = index every batch at once.</summary>
+    public int LogIndexDeferRows { get; set; } = 500_000;
     public int ChannelUpdateFrequency { get; set; }
     public int SyncFrequency { get; set; } = 60;
     public bool ErrorLogEnabled { get; set; }

@@ -26,6 +26,7 @@ public static class StorageServices
         services.AddSingleton<SetupRepository>();
         services.AddSingleton<LogRepository>();
         services.AddSingleton<LogQueryRepository>();
+        services.AddSingleton<LogIndexer>();
         services.AddSingleton<QuotaDataRepository>();
         services.AddSingleton<TwoFactorRepository>();
         services.AddSingleton<PasskeyRepository>();

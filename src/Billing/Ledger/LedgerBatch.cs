@@ -24,6 +24,12 @@ internal sealed class LedgerBatch
 
     private readonly record struct BucketKey(long UserId, string Model, long Hour, string Group, long TokenId, long ChannelId);
 
+    /// <summary>Consume rows in the batch.</summary>
+    public int LogCount => _logs.Count;
+
+    /// <summary>The id of the batch's last consume row once committed (0 without rows); they wait for <see cref="LogIndexer"/>.</summary>
+    public long LastLogId { get; private set; }
+
     public bool IsEmpty => _users.Count == 0 && _tokens.Count == 0 && _channels.Count == 0 && _logs.Count == 0 && _reservations.Count == 0
                            && _buckets.Count == 0;
 
@@ -36,6 +42,7 @@ internal sealed class LedgerBatch
         _logs.Clear();
         _reservations.Clear();
         _summaries.Clear();
+        LastLogId = 0;
     }
 
     public void AddSettlement(Settlement s, Settings settings)
@@ -112,7 +119,11 @@ internal sealed class LedgerBatch
     private async Task InsertLogsAsync(SqliteConnection conn, SqliteTransaction tx, CancellationToken ct)
     {
         if (_logs.Count == 0) return;
-        using (var insert = new LogInsertStatement(conn)) insert.InsertAll(_logs, YieldEvery);
+        using (var insert = new LogInsertStatement(conn, pending: true))
+        {
+            insert.InsertAll(_logs, YieldEvery);
+            LastLogId = insert.LastId;
+        }
         await _summaries.ApplyAsync(conn, tx, ct);
     }
 }

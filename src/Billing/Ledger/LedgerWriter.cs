@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using NewApi.Common;
 using NewApi.Config;
 using NewApi.Storage;
+using NewApi.Storage.Logs;
 using NewApi.Storage.Options;
 
 namespace NewApi.Billing.Ledger;
@@ -13,10 +14,23 @@ namespace NewApi.Billing.Ledger;
 /// once). It keeps running while the web server drains requests at shutdown and completes only after it: the last
 /// settlements of a graceful stop are written, not lost.
 /// </summary>
+/// <remarks>
+/// It also brings its consume rows into the log indexes (<see cref="LogIndexer"/>), on its own turn with the write lock:
+/// when the queue has been quiet for <see cref="IndexProbe"/> or after a batch, if the CPUs had room since it last looked
+/// (<see cref="CpuRoom"/>), and otherwise only the rows beyond <c>relay.log_index_defer_rows</c>, right after each batch.
+/// Under a load that fills the CPUs the per-row index work (two thirds of a row's insert cost) waits for the next quiet
+/// moment instead of taking CPU from the requests.
+/// </remarks>
 public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook book, OptionsStore options, RelaySection relay,
-    ServerSection server, TimeProvider time, ILogger<LedgerWriter> logger) : BackgroundService, IHostedLifecycleService
+    ServerSection server, LogIndexer indexer, TimeProvider time, ILogger<LedgerWriter> logger) : BackgroundService, IHostedLifecycleService
 {
     private const int CommitAttempts = 3;
+
+    /// <summary>Rows indexed per write transaction (~25 ms of work): a batch waiting behind it is held back that long at most.</summary>
+    internal const int IndexChunk = 2000;
+
+    /// <summary>How long the queue must stay empty before the writer looks at the CPUs to index pending rows.</summary>
+    internal static readonly TimeSpan IndexProbe = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Queued operations that wake the writer to fold them into the batch (its log rows become bytes) well before the
@@ -32,15 +46,69 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
         var size = Math.Max(1, relay.BatchSize);
         ledger.WakeEvery = Math.Min(size, DrainEvery);
         var interval = TimeSpan.FromSeconds(Math.Max(0.01, relay.BatchInterval));
-        while (await ledger.WaitForWorkAsync())
+        var defer = Math.Max(0, relay.LogIndexDeferRows);
+        var cpu = new CpuRoom();
+        await LoadIndexerAsync();
+        var indexing = false;
+        while (true)
         {
+            if (indexer.Pending > 0 && !await ledger.WaitForWorkAsync(indexing ? TimeSpan.Zero : IndexProbe))
+            {
+                // Quiet: index a chunk while the CPUs have room (without /proc/stat, the quiet queue is the only sign).
+                indexing = (HadRoom(cpu) || (RoomProbe is null && !cpu.Measures)) && await IndexAsync(IndexChunk);
+                continue;
+            }
+            indexing = false;
+            if (!await ledger.WaitForWorkAsync()) break;
             var settings = CurrentSettings();
             var count = await CollectAsync(batch, flushed, settings, size, interval);
-            if (count > 0 && !batch.IsEmpty) await CommitAsync(batch, count);
+            var rows = 0;
+            if (count > 0 && !batch.IsEmpty && await CommitAsync(batch, count))
+            {
+                rows = batch.LogCount;
+                if (batch.LastLogId > 0) indexer.Wrote(batch.LastLogId);
+            }
             batch.Clear();
+            // Rows beyond the allowed backlog are indexed with their batch (a flush waits for that part, not for the rest).
+            if (indexer.Pending > defer) await IndexAsync(indexer.Pending - defer);
             foreach (var f in flushed) f.TrySetResult();
             flushed.Clear();
+            if (rows > 0 && indexer.Pending > 0 && HadRoom(cpu)) await IndexAsync(Math.Max(IndexChunk, 2L * rows));
         }
+    }
+
+    /// <summary>Replaces the /proc/stat reading (tests).</summary>
+    internal Func<bool>? RoomProbe { get; set; }
+
+    private bool HadRoom(CpuRoom cpu) => RoomProbe is { } probe ? probe() : cpu.HadRoom();
+
+    private async Task LoadIndexerAsync()
+    {
+        await using var conn = await db.OpenAsync(CancellationToken.None);
+        await indexer.LoadAsync(conn, CancellationToken.None);
+    }
+
+    /// <summary>Indexes up to <paramref name="max"/> pending log rows, a chunk per transaction; false when nothing was done.</summary>
+    private async Task<bool> IndexAsync(long max)
+    {
+        var done = false;
+        try
+        {
+            while (max > 0 && indexer.Pending > 0)
+            {
+                var n = Math.Min(max, IndexChunk);
+                var to = await db.WriteAsync((conn, tx) => indexer.IndexAsync(conn, tx, n, CancellationToken.None));
+                indexer.Advanced(to);
+                max -= n;
+                done = true;
+            }
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // The rows stay readable (through the rowid) and the next pass retries them.
+            BillingLog.IndexFailed(logger, e);
+        }
+        return done;
     }
 
     private LedgerBatch.Settings CurrentSettings()
@@ -79,7 +147,7 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
         return count;
     }
 
-    private async Task CommitAsync(LedgerBatch batch, int count)
+    private async Task<bool> CommitAsync(LedgerBatch batch, int count)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -93,7 +161,7 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
                 });
                 foreach (var (id, quota) in balances.Users) book.PublishUser(id, quota, seq);
                 foreach (var (id, remain) in balances.Tokens) book.PublishToken(id, remain, seq);
-                return;
+                return true;
             }
             catch (Microsoft.Data.Sqlite.SqliteException e) when (attempt < CommitAttempts)
             {
@@ -104,7 +172,7 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
             {
                 // Reservations stay in the table and are refunded at the next start: the caller is never charged twice.
                 BillingLog.BatchLost(logger, e, count);
-                return;
+                return false;
             }
         }
     }

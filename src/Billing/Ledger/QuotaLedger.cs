@@ -70,6 +70,23 @@ public sealed class QuotaLedger(SqliteDb db, BalanceBook book, PriceBook prices,
         }
     }
 
+    /// <summary>Waits until something is queued (or the ledger is closed), at most <paramref name="timeout"/>; false when the
+    /// time passed with nothing queued.</summary>
+    internal async Task<bool> WaitForWorkAsync(TimeSpan timeout)
+    {
+        if (!_queue.IsEmpty || _completed) return true;
+        Interlocked.Exchange(ref _writerIdle, 1);
+        if (!_queue.IsEmpty || _completed)
+        {
+            Interlocked.Exchange(ref _writerIdle, 0);
+            return true;
+        }
+        // A writer of the queue that took the flag in the meantime has released the semaphore: one early wake-up later.
+        await _wake.WaitAsync(timeout);
+        Interlocked.Exchange(ref _writerIdle, 0);
+        return !_queue.IsEmpty || _completed;
+    }
+
     /// <summary>Waits until a batch is full, a flush or shutdown is asked for, or <paramref name="timeout"/> passes.</summary>
     internal Task<bool> WaitForBatchAsync(TimeSpan timeout) => _wake.WaitAsync(timeout);
 

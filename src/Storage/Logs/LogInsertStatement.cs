@@ -4,7 +4,7 @@ using SQLitePCL;
 namespace NewApi.Storage.Logs;
 
 /// <summary>
-/// <see cref="LogRow.InsertSql"/> prepared once on a connection and rebound per row through SQLite's own bind calls:
+/// <see cref="LogRow.InsertSql"/> (or, for the batch writer, <see cref="LogRow.InsertPendingSql"/>) prepared once on a connection and rebound per row through SQLite's own bind calls:
 /// the batch writer inserts thousands of rows a second, and the ADO.NET parameter path allocated a binder per value.
 /// Runs inside the caller's transaction on the same connection.
 /// </summary>
@@ -21,10 +21,12 @@ public sealed class LogInsertStatement : IDisposable
     private readonly sqlite3_stmt _stmt;
     private readonly int[] _index = new int[Names.Length];
 
-    public LogInsertStatement(SqliteConnection conn)
+    /// <param name="pending">Leave the rows outside the partial log indexes for <see cref="LogIndexer"/> (the batch writer);
+    /// single rows written elsewhere are indexed at once.</param>
+    public LogInsertStatement(SqliteConnection conn, bool pending = false)
     {
         _db = conn.Handle ?? throw new InvalidOperationException("connection is not open");
-        Check(raw.sqlite3_prepare_v2(_db, LogRow.InsertSql, out _stmt));
+        Check(raw.sqlite3_prepare_v2(_db, pending ? LogRow.InsertPendingSql : LogRow.InsertSql, out _stmt));
         for (var i = 0; i < Names.Length; i++)
         {
             _index[i] = raw.sqlite3_bind_parameter_index(_stmt, Names[i]);
@@ -67,6 +69,9 @@ public sealed class LogInsertStatement : IDisposable
             }
         }
     }
+
+    /// <summary>The rowid of the last row this connection inserted.</summary>
+    public long LastId => raw.sqlite3_last_insert_rowid(_db);
 
     private void Step()
     {

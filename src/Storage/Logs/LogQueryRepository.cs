@@ -9,7 +9,7 @@ public sealed record LogStat(long Quota, long Rpm, long Tpm);
 
 /// <summary>
 /// Reads of the logs table that stay fast on millions of rows. Whole weeks and days are counted and summed from the
-/// summaries (log_weekly, log_daily, log_daily_type, kept exact by triggers); only the partial days at the ends of a range
+/// summaries (log_weekly, log_daily, log_daily_type, kept exact by the writers); only the partial days at the ends of a range
 /// touch the logs, through the covering index. A page at any depth is found by walking the per-period counts to the day
 /// holding its first row, then reading only that slice: the cost follows the rows of a day or two, not the page number.
 /// </summary>
@@ -40,9 +40,8 @@ public sealed class LogQueryRepository(SqliteDb db)
         while (covered < skip + limit && last + 1 < segments.Count) covered += segments[++last].Count;
 
         var (where, args) = LogSql.Conditions(f);
-        var sql = "SELECT " + LogRow.Columns + " FROM logs WHERE id IN (SELECT id FROM logs" + LogSql.LogsIndex(LogSql.PageDriver(f))
-                  + " WHERE created_at >= $lo AND created_at <= $hi" + where
-                  + " ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset) ORDER BY created_at DESC, id DESC";
+        var sql = "SELECT " + LogRow.Columns + " FROM logs WHERE id IN (" + LogSql.PageIds(LogSql.PageDriver(f), "created_at >= $lo AND created_at <= $hi" + where)
+                  + ") ORDER BY created_at DESC, id DESC";
         args.AddRange([("$lo", segments[last].Lo), ("$hi", segments[first].Hi), ("$limit", limit), ("$offset", skip)]);
         return new LogPage(await conn.QueryAsync(sql, tx, LogRow.Read, ct, [.. args]), total);
     }
@@ -75,8 +74,7 @@ public sealed class LogQueryRepository(SqliteDb db)
     public async Task<List<LogRow>> LatestForTokenAsync(long tokenId, int limit, CancellationToken ct = default)
     {
         await using var conn = await LogReadConnection.OpenAsync(db, ct);
-        return await conn.QueryAsync("SELECT " + LogRow.Columns + " FROM logs INDEXED BY idx_logs_token_id WHERE token_id = $t ORDER BY id DESC LIMIT $l",
-            null, LogRow.Read, ct, ("$t", tokenId), ("$l", limit));
+        return await conn.QueryAsync(LogSql.LatestForToken, null, LogRow.Read, ct, ("$t", tokenId), ("$l", limit));
     }
 
     /// <summary>The segment holding row number <paramref name="offset"/> and the rows in the segments before it.</summary>

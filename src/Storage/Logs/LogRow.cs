@@ -43,6 +43,15 @@ public sealed record LogRow
             $use_time, $is_stream, $channel_id, $token_id, $group, $ip, $request_id, $upstream_request_id, $other)
         """;
 
+    /// <summary>The batch writer's insert: the row waits outside the partial log indexes until <see cref="LogIndexer"/>
+    /// reaches it (migration 0036).</summary>
+    public const string InsertPendingSql = """
+        INSERT INTO logs(user_id, created_at, type, content, username, token_name, model_name, quota, prompt_tokens, completion_tokens,
+            use_time, is_stream, channel_id, token_id, "group", ip, request_id, upstream_request_id, other, pending)
+        VALUES ($user_id, $created_at, $type, $content, $username, $token_name, $model_name, $quota, $prompt_tokens, $completion_tokens,
+            $use_time, $is_stream, $channel_id, $token_id, $group, $ip, $request_id, $upstream_request_id, $other, 1)
+        """;
+
     public static LogRow Read(SqliteDataReader r) => new()
     {
         Id = r.Long(0), UserId = r.Long(1), CreatedAt = r.Long(2), Type = (LogType)r.Int(3), Content = r.Str(4), Username = r.Str(5),

@@ -81,7 +81,7 @@ public static class LogSegments
         var (where, args) = LogSql.Conditions(f);
         args.AddRange([("$lo", r.Lo), ("$hi", r.Hi)]);
         var rows = await conn.QueryAsync("SELECT count(*), COALESCE(sum(quota), 0), COALESCE(sum(prompt_tokens), 0) + COALESCE(sum(completion_tokens), 0)"
-            + " FROM logs" + LogSql.LogsIndex(LogSql.AggregateDriver(f)) + " WHERE created_at >= $lo AND created_at <= $hi" + where, tx,
+            + " FROM (" + LogSql.Sourced(LogSql.AggregateDriver(f), "quota, prompt_tokens, completion_tokens", "created_at >= $lo AND created_at <= $hi" + where) + ")", tx,
             x => new Aggregate(x.GetInt64(0), x.GetInt64(1), x.GetInt64(2)), ct, [.. args]);
         return rows[0];
     }

@@ -89,6 +89,32 @@ public static class LogSql
         _ => " INDEXED BY idx_logs_scan",
     };
 
+    /// <summary>Rows still waiting for <see cref="LogIndexer"/> (migration 0036): from the stored position on, by rowid; read in
+    /// the same statement, so in the same snapshot, as the indexed rows.</summary>
+    private const string PendingRows = " FROM logs NOT INDEXED WHERE id >= (SELECT pending_from FROM log_index_state) AND pending = 1 AND ";
+
+    /// <summary>
+    /// SELECT <paramref name="columns"/> of every row matching <paramref name="conditions"/>, led by <paramref name="d"/>'s index.
+    /// Every index but (created_at, id) is partial and holds the indexed rows only, so the rows written since the indexer's
+    /// position are added through the rowid (UNION ALL: the two parts never share a row).
+    /// </summary>
+    public static string Sourced(LogDriver d, string columns, string conditions) =>
+        d == LogDriver.Time
+            ? "SELECT " + columns + " FROM logs" + LogsIndex(d) + " WHERE " + conditions
+            : "SELECT " + columns + " FROM logs" + LogsIndex(d) + " WHERE pending = 0 AND " + conditions
+              + " UNION ALL SELECT " + columns + PendingRows + conditions;
+
+    /// <summary>The ids of one page, newest first: both parts of <see cref="Sourced"/> merged in (created_at, id) order, each
+    /// read in that order (the indexed part straight from its index), stopping at the page's end.</summary>
+    public static string PageIds(LogDriver d, string conditions) =>
+        d == LogDriver.Time
+            ? Sourced(d, "id", conditions) + " ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset"
+            : "SELECT id FROM (" + Sourced(d, "id, created_at", conditions) + " ORDER BY 2 DESC, 1 DESC LIMIT $limit OFFSET $offset)";
+
+    /// <summary>The latest rows of one token, newest first.</summary>
+    public const string LatestForToken = "SELECT " + LogRow.Columns + " FROM logs INDEXED BY idx_logs_token_id WHERE pending = 0 AND token_id = $t"
+        + " UNION ALL SELECT " + LogRow.Columns + PendingRows + "token_id = $t ORDER BY id DESC LIMIT $l";
+
     /// <summary>log_daily or log_weekly with the index of a narrow filter (one key or user); else read by period in key order.</summary>
     public static string Summary(LogFilter f, bool weekly) =>
         f.TokenName.Length > 0 ? (weekly ? "log_weekly INDEXED BY idx_log_weekly_token_name" : "log_daily INDEXED BY idx_log_daily_token_name")

@@ -29,7 +29,7 @@ public sealed class LedgerTests : IAsyncLifetime
         _book = new BalanceBook();
         _ledger = new QuotaLedger(_db, _book, new PriceBook(_options), TimeProvider.System);
         _writer = new LedgerWriter(_ledger, _db, _book, _options, new RelaySection { BatchInterval = 0.05 }, new ServerSection { NodeName = "n1" },
-            TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+            new LogIndexer(), TimeProvider.System, NullLogger<LedgerWriter>.Instance);
         await _writer.StartAsync(CancellationToken.None);
         await _db.WriteAsync(async (c, tx) =>
         {
@@ -95,7 +95,7 @@ public sealed class LedgerTests : IAsyncLifetime
     {
         var ledger = new QuotaLedger(_db, _book, new PriceBook(_options), TimeProvider.System);
         var writer = new LedgerWriter(ledger, _db, _book, _options, new RelaySection { BatchInterval = 60 }, new ServerSection { NodeName = "n1" },
-            TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+            new LogIndexer(), TimeProvider.System, NullLogger<LedgerWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
         try
         {
@@ -111,6 +111,80 @@ public sealed class LedgerTests : IAsyncLifetime
                 await Task.Delay(20);
             }
             Assert.Equal(10000 - QuotaLedger.ReservationsPerBatch, await ScalarAsync("SELECT quota FROM users WHERE id = 1"));
+        }
+        finally
+        {
+            await writer.StoppedAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task<(QuotaLedger Ledger, LedgerWriter Writer)> StartWriterAsync(int deferRows, Func<bool> room)
+    {
+        var ledger = new QuotaLedger(_db, _book, new PriceBook(_options), TimeProvider.System);
+        var writer = new LedgerWriter(ledger, _db, _book, _options, new RelaySection { BatchInterval = 60, LogIndexDeferRows = deferRows },
+            new ServerSection { NodeName = "n1" }, new LogIndexer(), TimeProvider.System, NullLogger<LedgerWriter>.Instance) { RoomProbe = room };
+        await writer.StartAsync(CancellationToken.None);
+        return (ledger, writer);
+    }
+
+    private static async Task SettleAsync(QuotaLedger ledger, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var hold = (await ledger.HoldAsync(new HoldRequest { RequestId = $"ix{i}", UserId = 1, TokenId = 7, Amount = 1 }, default)).Hold!;
+            await ledger.SettleAsync(new Settlement(hold, 1, 3, Log(1)));
+        }
+        await ledger.FlushAsync();
+    }
+
+    private Task<long> IndexedRowsAsync() =>
+        ScalarAsync("SELECT COUNT(*) FROM logs INDEXED BY idx_logs_user_id_created WHERE pending = 0 AND user_id = 1");
+
+    /// <summary>
+    /// The writer's consume rows wait outside the log indexes while the CPUs have no room, except those beyond
+    /// relay.log_index_defer_rows, which are indexed (oldest first) before the batch's flush completes; once the CPUs
+    /// have room the rest are indexed too, and the stored position follows.
+    /// </summary>
+    [Fact]
+    public async Task LogRows_BeyondTheDeferLimit_AreIndexedWithTheirBatch_TheRestOnceTheCpusHaveRoom()
+    {
+        var room = 0;
+        var (ledger, writer) = await StartWriterAsync(5, () => Volatile.Read(ref room) == 1);
+        try
+        {
+            await SettleAsync(ledger, 12);
+            Assert.Equal(12, await ScalarAsync("SELECT COUNT(*) FROM logs"));
+            Assert.Equal(5, await ScalarAsync("SELECT COUNT(*) FROM logs WHERE pending = 1"));
+            Assert.Equal(7, await IndexedRowsAsync());
+            Assert.Equal(await ScalarAsync("SELECT max(id) FROM logs") - 4, await ScalarAsync("SELECT pending_from FROM log_index_state"));
+            Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM logs WHERE pending = 1 AND id < (SELECT pending_from FROM log_index_state)"));
+
+            Volatile.Write(ref room, 1);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (await ScalarAsync("SELECT COUNT(*) FROM logs WHERE pending = 1") > 0)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), "pending rows were not indexed once the CPUs had room");
+                await Task.Delay(20);
+            }
+            Assert.Equal(12, await IndexedRowsAsync());
+            Assert.Equal(await ScalarAsync("SELECT max(id) FROM logs") + 1, await ScalarAsync("SELECT pending_from FROM log_index_state"));
+        }
+        finally
+        {
+            await writer.StoppedAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task LogRows_WithADeferLimitOfZero_AreIndexedBeforeTheFlushCompletes()
+    {
+        var (ledger, writer) = await StartWriterAsync(0, () => false);
+        try
+        {
+            await SettleAsync(ledger, 3);
+            Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM logs WHERE pending = 1"));
+            Assert.Equal(3, await IndexedRowsAsync());
+            Assert.Equal(await ScalarAsync("SELECT max(id) FROM logs") + 1, await ScalarAsync("SELECT pending_from FROM log_index_state"));
         }
         finally
         {

@@ -14,6 +14,23 @@ public sealed class CommonTests
     public void MaskKey_MatchesNewApi(string key, string masked) => Assert.Equal(masked, Secrets.MaskKey(key));
 
     [Theory]
+    [InlineData("cpu  4705 150 1120 16250 520 0 23 7 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n", 16770, 22775)]
+    [InlineData("cpu  10 20 30 40 50\n", 90, 150)]                      // an old kernel: fewer counters
+    [InlineData("cpu  10 20 30 40 50 60 70 80 90 100", 90, 360)]         // guest time is inside user: not added again
+    public void CpuRoom_Parse_SumsTheAggregateLine(string stat, long idle, long total)
+    {
+        Assert.True(CpuRoom.Parse(System.Text.Encoding.ASCII.GetBytes(stat), out var i, out var t));
+        Assert.Equal((idle, total), (i, t));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("intr 1 2 3")]
+    [InlineData("cpu  10 20 x")]
+    public void CpuRoom_Parse_RefusesWhatIsNotTheCpuLine(string stat) =>
+        Assert.False(CpuRoom.Parse(System.Text.Encoding.ASCII.GetBytes(stat), out _, out _));
+
+    [Theory]
     [InlineData("401", true)]
     [InlineData("100-199,300-399,401-407,409-499,500-503,505-523,525-599", true)]
     [InlineData("500-400", false)]
