@@ -52,6 +52,7 @@ public static class ConfigLoader
         if (Get(env, "TZ") is { } tz) c.Server.TimeZone = tz;
         if (Get(env, "NEWAPI_INLINE_IO") is { } inlineIo) c.Server.InlineIo = Bool(inlineIo, "NEWAPI_INLINE_IO");
         if (Get(env, "NEWAPI_FRONT_IO") is { } frontIo) c.Server.FrontIo = Bool(frontIo, "NEWAPI_FRONT_IO");
+        if (Get(env, "NEWAPI_FRONT_SPIN_US") is { } spin) c.Server.FrontSpinUs = Int(spin, "NEWAPI_FRONT_SPIN_US");
         if (Get(env, "GENERATE_DEFAULT_TOKEN") is { } gdt) c.Server.GenerateDefaultToken = Bool(gdt, "GENERATE_DEFAULT_TOKEN");
         if (Get(env, "SQLITE_PATH") is { } sqlite) c.Database.SqlitePath = sqlite;
         if (Get(env, "NEWAPI_DATABASE_PATH") is { } dbPath) c.Database.SqlitePath = dbPath;

@@ -39,6 +39,7 @@ public static class ConfigValidator
         Positive(errors, "relay.connect_timeout", rl.ConnectTimeout);
         if (rl.BatchInterval is <= 0 or > 60) errors.Add("relay.batch_interval (BATCH_UPDATE_INTERVAL): must be in (0, 60] seconds");
         Positive(errors, "relay.batch_size", rl.BatchSize);
+        if (c.Server.FrontSpinUs is < 0 or > 10_000) errors.Add("server.front_spin_us (NEWAPI_FRONT_SPIN_US): must be in [0, 10000] microseconds");
         if (rl.LogIndexDeferRows < 0) errors.Add("relay.log_index_defer_rows (LOG_INDEX_DEFER_ROWS): must be 0 or more");
         if (rl.SyncFrequency < 1) errors.Add("relay.sync_frequency (SYNC_FREQUENCY): must be at least 1 second");
         if (c.Log.Level.ToLowerInvariant() is not ("trace" or "debug" or "info" or "information" or "warn" or "warning" or "error" or "none"))

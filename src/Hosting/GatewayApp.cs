@@ -47,7 +47,8 @@ public static class GatewayApp
         });
         InlineIo.Configure(builder.WebHost, config.Server.InlineIo);
         if (config.Server.FrontIo && Front.FrontServer.Supported)
-            builder.Services.AddSingleton<IServer>(sp => new Front.FrontServer(sp, config.Server.InlineIo, Math.Max(1, Environment.ProcessorCount)));
+            builder.Services.AddSingleton<IServer>(sp => new Front.FrontServer(sp, config.Server.InlineIo, Math.Max(1, Environment.ProcessorCount),
+                config.Server.FrontSpinUs));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Server.ShutdownTimeout));
         builder.Services.ConfigureHttpJsonOptions(o => 
         {

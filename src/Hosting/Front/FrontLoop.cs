@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,12 +42,16 @@ internal sealed unsafe partial class FrontLoop
     private static uint _generation;
     private volatile bool _stopping;
     private readonly Thread _thread;
+    private readonly FrontSpin _spin;
+    private readonly int _index;
     private long _lastSweep;
 
     public FrontLoop(Func<FrontLoop, FrontListener, int, uint, IPEndPoint?, LoopSocket> connect, int index, ILogger logger, TimeSpan keepAlive,
-        TimeSpan stall)
+        TimeSpan stall, FrontSpin spin)
     {
         _connect = connect;
+        _index = index;
+        _spin = spin;
         _logger = logger;
         _keepAliveMs = (long)keepAlive.TotalMilliseconds;
         _stallMs = (long)stall.TotalMilliseconds;
@@ -141,9 +146,23 @@ internal sealed unsafe partial class FrontLoop
         Current = this;
         const int max = 256;
         var events = stackalloc Native.EpollEvent[max];
+        long spinUntil = 0;
         while (true)
         {
-            var n = Native.epoll_wait(_epoll, events, max, 1000);
+            int n;
+            if (spinUntil == 0) n = Native.epoll_wait(_epoll, events, max, 1000);
+            else
+            {
+                // Poll without sleeping for a while after the last event: the answer or the next request usually comes
+                // sooner than a sleep and a wake-up would take.
+                n = Native.epoll_wait(_epoll, events, max, 0);
+                var at = Stopwatch.GetTimestamp();
+                if (n == 0 && at < spinUntil) continue;
+                spinUntil = 0;
+                if (n == 0) continue;
+            }
+            if (n > 0 && _spin.Allowed) spinUntil = Stopwatch.GetTimestamp() + _spin.Ticks;
+            if (_index == 0) _spin.Check();
             if (n < 0 && Native.Errno != Native.EINTR)
             {
                 HostingLog.FrontLoopFailed(_logger, Native.Errno);
@@ -288,12 +307,13 @@ internal sealed class FrontLoops<TContext> : IFrontLoops where TContext : notnul
 {
     private readonly FrontLoop[] _loops;
 
-    public FrontLoops(IHttpApplication<TContext> app, int count, ILogger logger, TimeSpan keepAlive)
+    public FrontLoops(IHttpApplication<TContext> app, int count, ILogger logger, TimeSpan keepAlive, int spinMicros)
     {
         _loops = new FrontLoop[count];
+        var spin = new FrontSpin(spinMicros);
         for (var i = 0; i < count; i++)
             _loops[i] = new FrontLoop((loop, listener, fd, generation, remote) => new FrontConnection<TContext>(loop, app, listener, fd, generation, remote,
-                listener.Local), i, logger, keepAlive, TimeSpan.FromSeconds(5));
+                listener.Local), i, logger, keepAlive, TimeSpan.FromSeconds(5), spin);
     }
 
     public void AddListener(int fd, FrontListener listener)

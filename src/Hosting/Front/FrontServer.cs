@@ -20,8 +20,11 @@ internal sealed class FrontServer : IServer
     private readonly int _loopCount;
     private IFrontLoops? _loops;
 
-    public FrontServer(IServiceProvider services, bool inlineIo, int loops)
+    private readonly int _spinMicros;
+
+    public FrontServer(IServiceProvider services, bool inlineIo, int loops, int spinMicros)
     {
+        _spinMicros = spinMicros;
         var loggers = services.GetRequiredService<ILoggerFactory>();
         _logger = loggers.CreateLogger("NewApi.Front");
         _transport = new FrontTransport(loggers, inlineIo);
@@ -34,7 +37,7 @@ internal sealed class FrontServer : IServer
     public async Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull
     {
         var keepAlive = _kestrel.Options.Limits.KeepAliveTimeout;
-        var loops = new FrontLoops<TContext>(application, _loopCount, _logger, keepAlive);
+        var loops = new FrontLoops<TContext>(application, _loopCount, _logger, keepAlive, _spinMicros);
         _loops = loops;
         _transport.Attach(loops);
         try

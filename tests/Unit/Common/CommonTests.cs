@@ -31,6 +31,49 @@ public sealed class CommonTests
         Assert.False(CpuRoom.Parse(System.Text.Encoding.ASCII.GetBytes(stat), out _, out _));
 
     [Theory]
+    [InlineData("some avg10=13.94 avg60=24.70 avg300=22.09 total=651233083\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", 651233083)]
+    [InlineData("some avg10=0.00 avg60=0.00 avg300=0.00 total=0", 0)]
+    public void CpuPressure_ParsesTheSomeTotal(string text, long total)
+    {
+        Assert.True(CpuPressure.ParseSomeTotal(System.Text.Encoding.ASCII.GetBytes(text), out var t));
+        Assert.Equal(total, t);
+    }
+
+    [Theory]
+    [InlineData("full avg10=0.00 avg60=0.00 avg300=0.00 total=5")]
+    [InlineData("some avg10=0.00 avg60=0.00 avg300=0.00")]
+    [InlineData("some avg10=0.00 total=x")]
+    public void CpuPressure_RefusesOtherText(string text) =>
+        Assert.False(CpuPressure.ParseSomeTotal(System.Text.Encoding.ASCII.GetBytes(text), out _));
+
+    /// <summary>The stalled share is the growth of "total" (µs) over the wall time between two readings.</summary>
+    [Fact]
+    public void CpuPressure_StalledShare_FollowsTheTotal()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "some avg10=0.00 avg60=0.00 avg300=0.00 total=1000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+            using var p = new CpuPressure(path);
+            Assert.True(p.Available);
+            Assert.False(p.TryStalledShare(out _));   // the first reading only sets the start
+            Assert.True(p.TryStalledShare(out var none));
+            Assert.Equal(0, none);
+            // 10^12 µs stalled: more than any wall time this test can take.
+            File.WriteAllText(path, "some avg10=0.00 avg60=0.00 avg300=0.00 total=1000000001000\n");
+            Assert.True(p.TryStalledShare(out var busy));
+            Assert.True(busy > 1);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        using var missing = new CpuPressure(Path.Combine(Path.GetTempPath(), "no-such-pressure-file"));
+        Assert.False(missing.Available);
+        Assert.False(missing.TryStalledShare(out _));
+    }
+
+    [Theory]
     [InlineData("401", true)]
     [InlineData("100-199,300-399,401-407,409-499,500-503,505-523,525-599", true)]
     [InlineData("500-400", false)]
