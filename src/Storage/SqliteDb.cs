@@ -10,6 +10,10 @@ namespace NewApi.Storage;
 public sealed class SqliteDb : IDisposable
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private int _waiting;
+
+    /// <summary>Callers of <see cref="WriteAsync{T}"/> waiting for the write lock: work that can wait (the log indexer) lets them go first.</summary>
+    public int WritersWaiting => Volatile.Read(ref _waiting);
     private static int s_providerSet;
 
     public SqliteDb(string path, int busyTimeoutMs = 5000)
@@ -68,7 +72,15 @@ public sealed class SqliteDb : IDisposable
     /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction on the single writer; commits on success.</summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken ct = default)
     {
-        await _writer.WaitAsync(ct);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _writer.WaitAsync(ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
         try
         {
             await using var conn = await OpenAsync(ct);

@@ -24,4 +24,41 @@ public sealed class SqliteSettingsTests
             dir.Delete(true);
         }
     }
+
+    /// <summary>The log indexer's optional chunks give way while another write waits: the count it reads must be exact.</summary>
+    [Fact]
+    public async Task WritersWaiting_CountsCallersQueuedForTheWriteLock()
+    {
+        var dir = Directory.CreateTempSubdirectory("newapi-sqlite-");
+        try
+        {
+            var db = new SqliteDb(Path.Combine(dir.FullName, "t.db"));
+            var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var first = db.WriteAsync(async (_, _) =>
+            {
+                holding.SetResult();
+                await release.Task;
+            });
+            await holding.Task;
+            Assert.Equal(0, db.WritersWaiting);
+            var second = db.WriteAsync((_, _) => Task.CompletedTask);
+            Assert.Equal(1, db.WritersWaiting);
+            using var cts = new CancellationTokenSource();
+            var third = db.WriteAsync((_, _) => Task.CompletedTask, cts.Token);
+            Assert.Equal(2, db.WritersWaiting);
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third);
+            Assert.Equal(1, db.WritersWaiting);
+            release.SetResult();
+            await first;
+            await second;
+            Assert.Equal(0, db.WritersWaiting);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dir.Delete(true);
+        }
+    }
 }
