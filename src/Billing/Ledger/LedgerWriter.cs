@@ -85,8 +85,16 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
 
     private async Task LoadIndexerAsync()
     {
-        await using var conn = await db.OpenAsync(CancellationToken.None);
-        await indexer.LoadAsync(conn, CancellationToken.None);
+        try
+        {
+            await using var conn = await db.OpenAsync(CancellationToken.None);
+            await indexer.LoadAsync(conn, CancellationToken.None);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // Billing must run regardless: the indexer starts from the first row (chunks over indexed rows change nothing).
+            BillingLog.IndexFailed(logger, e);
+        }
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public sealed class LogIndexer
 {
     private const string IndexSql = """
         UPDATE logs SET pending = 0 WHERE id >= $from AND id < $to AND pending = 1;
-        UPDATE log_index_state SET pending_from = $to
+        INSERT INTO log_index_state(id, pending_from) VALUES (1, $to) ON CONFLICT(id) DO UPDATE SET pending_from = excluded.pending_from
         """;
 
     private long _from = 1;   // first row id not yet indexed
@@ -27,7 +27,8 @@ public sealed class LogIndexer
     /// <summary>The stored position and the highest row id (at start, before the writer's first batch).</summary>
     public async Task LoadAsync(SqliteConnection conn, CancellationToken ct)
     {
-        Volatile.Write(ref _from, await conn.ScalarLongAsync("SELECT pending_from FROM log_index_state", null, ct));
+        // Without the stored row (removed by hand) the pass starts over from the first row; the next chunk stores it again.
+        Volatile.Write(ref _from, await conn.ScalarLongAsync("SELECT COALESCE((SELECT pending_from FROM log_index_state), 1)", null, ct));
         Volatile.Write(ref _last, await conn.ScalarLongAsync("SELECT COALESCE(max(id), 0) FROM logs", null, ct));
     }
 

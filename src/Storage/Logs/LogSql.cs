@@ -91,7 +91,7 @@ public static class LogSql
 
     /// <summary>Rows still waiting for <see cref="LogIndexer"/> (migration 0036): from the stored position on, by rowid; read in
     /// the same statement, so in the same snapshot, as the indexed rows.</summary>
-    private const string PendingRows = " FROM logs NOT INDEXED WHERE id >= (SELECT pending_from FROM log_index_state) AND pending = 1 AND ";
+    private const string PendingRows = " FROM logs NOT INDEXED WHERE id >= COALESCE((SELECT pending_from FROM log_index_state), 1) AND pending = 1 AND ";
 
     /// <summary>
     /// SELECT <paramref name="columns"/> of every row matching <paramref name="conditions"/>, led by <paramref name="d"/>'s index.

@@ -192,6 +192,25 @@ public sealed class LedgerTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The indexer's stored position removed by hand: billing goes on, the rows are read and indexed, the row comes back.</summary>
+    [Fact]
+    public async Task LogRows_WithoutTheStoredIndexPosition_AreStillReadAndIndexed()
+    {
+        await _db.WriteAsync((c, tx) => c.ExecuteAsync("DELETE FROM log_index_state", tx, default));
+        var (ledger, writer) = await StartWriterAsync(0, () => false);
+        try
+        {
+            await SettleAsync(ledger, 2);
+            Assert.Equal(2, (await new LogQueryRepository(_db).LatestForTokenAsync(7, 10)).Count);
+            Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM logs WHERE pending = 1"));
+            Assert.Equal(await ScalarAsync("SELECT max(id) FROM logs") + 1, await ScalarAsync("SELECT pending_from FROM log_index_state"));
+        }
+        finally
+        {
+            await writer.StoppedAsync(CancellationToken.None);
+        }
+    }
+
     [Fact]
     public async Task Release_ReturnsTheHold_WithoutCountersOrLogs()
     {
