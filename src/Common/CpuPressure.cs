@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Win32.SafeHandles;
 
 namespace NewApi.Common;
 
@@ -8,48 +7,24 @@ namespace NewApi.Common;
 /// which at least one runnable task waited for a CPU, between two calls. Near zero while the CPUs keep up; most of the
 /// time under a load that fills them. Unavailable on kernels without PSI and outside Linux.
 /// </summary>
-public sealed class CpuPressure : IDisposable
+public sealed class CpuPressure(string path = "/proc/pressure/cpu") : IDisposable
 {
-    private readonly SafeFileHandle? _file;
-    private readonly byte[] _buffer = new byte[256];
+    private readonly ProcFile _file = new(path, 256);
     private long _stalled = -1, _at;
 
-    public CpuPressure(string path = "/proc/pressure/cpu")
-    {
-        try
-        {
-            _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            if (!TryRead(out _)) Dispose();
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    public bool Available => _file is { IsClosed: false };
+    public bool Available => _file.Available;
 
     /// <summary>The stalled share of the time since the previous call (false on the first call or when unavailable).</summary>
     public bool TryStalledShare(out double share)
     {
         share = 0;
-        if (!Available || !TryRead(out var stalled)) return false;
+        if (!_file.TryRead(out var text) || !ParseSomeTotal(text, out var stalled)) return false;
         var now = Stopwatch.GetTimestamp();
         var first = _stalled < 0;
         var elapsedUs = (now - _at) * 1_000_000.0 / Stopwatch.Frequency;
         if (!first && elapsedUs > 0) share = (stalled - _stalled) / elapsedUs;
         (_stalled, _at) = (stalled, now);
         return !first && elapsedUs > 0;
-    }
-
-    private bool TryRead(out long stalledUs)
-    {
-        stalledUs = 0;
-        int n;
-        try
-        {
-            n = RandomAccess.Read(_file!, _buffer, 0);
-        }
-        catch (IOException) { return false; }
-        return ParseSomeTotal(_buffer.AsSpan(0, n), out stalledUs);
     }
 
     /// <summary>The "total=" of the "some" line, in microseconds.</summary>
@@ -71,5 +46,5 @@ public sealed class CpuPressure : IDisposable
         return true;
     }
 
-    public void Dispose() => _file?.Dispose();
+    public void Dispose() => _file.Dispose();
 }

@@ -11,7 +11,7 @@ public sealed class CpuRoom(double idleShare = 0.3)
     /// <summary>Readings closer than this reuse the last verdict: a few clock ticks say nothing.</summary>
     private const long MinSpanTicks = 10;
 
-    private readonly byte[] _buffer = new byte[512];
+    private readonly ProcFile _stat = new("/proc/stat", 512);
     private long _idle = -1, _total;
     private bool _room;
 
@@ -41,15 +41,7 @@ public sealed class CpuRoom(double idleShare = 0.3)
     private bool TryRead(out long idle, out long total)
     {
         idle = total = 0;
-        int n;
-        try
-        {
-            using var f = new FileStream("/proc/stat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
-            n = f.Read(_buffer);
-        }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
-        return Parse(_buffer.AsSpan(0, n), out idle, out total);
+        return _stat.TryRead(out var text) && Parse(text, out idle, out total);
     }
 
     /// <summary>Sums the first eight counters of the aggregate "cpu" line (guest time is already inside user).</summary>

@@ -55,8 +55,7 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
         {
             if (indexer.Pending > 0 && !await ledger.WaitForWorkAsync(indexing ? TimeSpan.Zero : IndexProbe))
             {
-                // Quiet: index a chunk while the CPUs have room (without /proc/stat, the quiet queue is the only sign).
-                indexing = (HadRoom(cpu) || (RoomProbe is null && !cpu.Measures)) && await IndexAsync(IndexChunk, optional: true);
+                indexing = HadRoom(cpu, quiet: true) && await IndexAsync(IndexChunk, optional: true);
                 continue;
             }
             indexing = false;
@@ -74,14 +73,16 @@ public sealed class LedgerWriter(QuotaLedger ledger, SqliteDb db, BalanceBook bo
             if (indexer.Pending > defer) await IndexAsync(indexer.Pending - defer, optional: false);
             foreach (var f in flushed) f.TrySetResult();
             flushed.Clear();
-            if (rows > 0 && indexer.Pending > 0 && HadRoom(cpu)) await IndexAsync(Math.Max(IndexChunk, 2L * rows), optional: true);
+            if (rows > 0 && indexer.Pending > 0 && HadRoom(cpu, quiet: false)) await IndexAsync(Math.Max(IndexChunk, 2L * rows), optional: true);
         }
     }
 
     /// <summary>Replaces the /proc/stat reading (tests).</summary>
     internal Func<bool>? RoomProbe { get; set; }
 
-    private bool HadRoom(CpuRoom cpu) => RoomProbe is { } probe ? probe() : cpu.HadRoom();
+    /// <summary>Whether the CPUs had room since the last look; where /proc/stat cannot be read, a queue that stayed
+    /// <paramref name="quiet"/> is the only sign.</summary>
+    private bool HadRoom(CpuRoom cpu, bool quiet) => RoomProbe is { } probe ? probe() : cpu.HadRoom() || (quiet && !cpu.Measures);
 
     private async Task LoadIndexerAsync()
     {

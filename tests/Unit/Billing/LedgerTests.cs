@@ -118,13 +118,21 @@ public sealed class LedgerTests : IAsyncLifetime
         }
     }
 
-    private async Task<(QuotaLedger Ledger, LedgerWriter Writer)> StartWriterAsync(int deferRows, Func<bool> room)
+    /// <summary>Runs <paramref name="body"/> against a ledger whose own writer has the given log-index settings, then stops it.</summary>
+    private async Task WithWriterAsync(int deferRows, Func<bool> room, Func<QuotaLedger, Task> body)
     {
         var ledger = new QuotaLedger(_db, _book, new PriceBook(_options), TimeProvider.System);
         var writer = new LedgerWriter(ledger, _db, _book, _options, new RelaySection { BatchInterval = 60, LogIndexDeferRows = deferRows },
             new ServerSection { NodeName = "n1" }, new LogIndexer(), TimeProvider.System, NullLogger<LedgerWriter>.Instance) { RoomProbe = room };
         await writer.StartAsync(CancellationToken.None);
-        return (ledger, writer);
+        try
+        {
+            await body(ledger);
+        }
+        finally
+        {
+            await writer.StoppedAsync(CancellationToken.None);
+        }
     }
 
     private static async Task SettleAsync(QuotaLedger ledger, int n)
@@ -149,8 +157,7 @@ public sealed class LedgerTests : IAsyncLifetime
     public async Task LogRows_BeyondTheDeferLimit_AreIndexedWithTheirBatch_TheRestOnceTheCpusHaveRoom()
     {
         var room = 0;
-        var (ledger, writer) = await StartWriterAsync(5, () => Volatile.Read(ref room) == 1);
-        try
+        await WithWriterAsync(5, () => Volatile.Read(ref room) == 1, async ledger =>
         {
             await SettleAsync(ledger, 12);
             Assert.Equal(12, await ScalarAsync("SELECT COUNT(*) FROM logs"));
@@ -168,28 +175,19 @@ public sealed class LedgerTests : IAsyncLifetime
             }
             Assert.Equal(12, await IndexedRowsAsync());
             Assert.Equal(await ScalarAsync("SELECT max(id) FROM logs") + 1, await ScalarAsync("SELECT pending_from FROM log_index_state"));
-        }
-        finally
-        {
-            await writer.StoppedAsync(CancellationToken.None);
-        }
+        });
     }
 
     [Fact]
     public async Task LogRows_WithADeferLimitOfZero_AreIndexedBeforeTheFlushCompletes()
     {
-        var (ledger, writer) = await StartWriterAsync(0, () => false);
-        try
+        await WithWriterAsync(0, () => false, async ledger =>
         {
             await SettleAsync(ledger, 3);
             Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM logs WHERE pending = 1"));
             Assert.Equal(3, await IndexedRowsAsync());
             Assert.Equal(await ScalarAsync("SELECT max(id) FROM logs") + 1, await ScalarAsync("SELECT pending_from FROM log_index_state"));
-        }
-        finally
-        {
-            await writer.StoppedAsync(CancellationToken.None);
-        }
+        });
     }
 
     /// <summary>The indexer's stored position removed by hand: billing goes on, the rows are read and indexed, the row comes back.</summary>
@@ -197,18 +195,13 @@ public sealed class LedgerTests : IAsyncLifetime
     public async Task LogRows_WithoutTheStoredIndexPosition_AreStillReadAndIndexed()
     {
         await _db.WriteAsync((c, tx) => c.ExecuteAsync("DELETE FROM log_index_state", tx, default));
-        var (ledger, writer) = await StartWriterAsync(0, () => false);
-        try
+        await WithWriterAsync(0, () => false, async ledger =>
         {
             await SettleAsync(ledger, 2);
             Assert.Equal(2, (await new LogQueryRepository(_db).LatestForTokenAsync(7, 10)).Count);
             Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM logs WHERE pending = 1"));
             Assert.Equal(await ScalarAsync("SELECT max(id) FROM logs") + 1, await ScalarAsync("SELECT pending_from FROM log_index_state"));
-        }
-        finally
-        {
-            await writer.StoppedAsync(CancellationToken.None);
-        }
+        });
     }
 
     [Fact]
