@@ -119,4 +119,12 @@ internal static partial class Posix
     {
         if (KillNative(pid, sig) != 0) throw new InvalidOperationException($"kill({pid}, {sig}) failed");
     }
+
+    public const int SigCont = 18;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "tgkill")]
+    private static partial int TgKillNative(int pid, int tid, int sig);
+
+    /// <summary>A signal to one thread of a process; false when that thread is gone.</summary>
+    public static bool KillThread(int pid, int tid, int sig) => TgKillNative(pid, tid, sig) == 0;
 }

@@ -43,6 +43,90 @@ public sealed class BinaryTests : IDisposable
     }
 
     [Fact]
+    public async Task FrontLoops_InterruptedBySignals_KeepServingTheConnectionsTheyOwn()
+    {
+        // A signal the runtime handles (SIGCONT: a shell's fg after Ctrl-Z) interrupts a loop's epoll_wait with EINTR.
+        // The first loop used to read the error only after its CPU-pressure check had read a file, saw 0 instead of
+        // EINTR and stopped: every connection it owned hung.
+        await using var server = await Binary.Server.StartAsync(_dir.FullName);
+        var connections = new List<System.Net.Sockets.TcpClient>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+                connections.Add(client);
+                Assert.Equal(200, await StatusOverAsync(client));
+            }
+            var loops = LoopThreads(server.Pid);
+            Assert.NotEmpty(loops);
+            for (var round = 0; round < 3; round++)
+            {
+                // Idle for longer than the first loop's 100-ms pressure check, so the check that follows the
+                // interrupted wait reads its file: the condition the failure needed.
+                await Task.Delay(250);
+                foreach (var tid in loops) Assert.True(Posix.KillThread(server.Pid, tid, Posix.SigCont), $"front loop thread {tid} is gone");
+                foreach (var tid in loops) await SignalTakenAsync(server.Pid, tid);
+            }
+            foreach (var client in connections) Assert.Equal(200, await StatusOverAsync(client));
+            Assert.Equal(loops, LoopThreads(server.Pid));
+            Assert.DoesNotContain("front I/O loop stopped", server.Output);
+        }
+        finally
+        {
+            foreach (var client in connections) client.Dispose();
+        }
+    }
+
+    private static List<int> LoopThreads(int pid) =>
+        Directory.GetDirectories($"/proc/{pid}/task")
+            .Where(d => File.ReadAllText(Path.Combine(d, "comm")).StartsWith("front-io-", StringComparison.Ordinal))
+            .Select(d => int.Parse(Path.GetFileName(d)))
+            .Order()
+            .ToList();
+
+    /// <summary>Until the thread has no signal pending (or is gone): the kernel cleared it when the handler ran.</summary>
+    private static async Task SignalTakenAsync(int pid, int tid)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            string status;
+            try { status = File.ReadAllText($"/proc/{pid}/task/{tid}/status"); }
+            catch (IOException) { return; }
+            var pending = status.Split('\n').First(l => l.StartsWith("SigPnd:", StringComparison.Ordinal));
+            if (pending.EndsWith("0000000000000000", StringComparison.Ordinal)) return;
+            await Task.Delay(5);
+        }
+        Assert.Fail($"thread {tid} never took its signal");
+    }
+
+    /// <summary>GET /api/status on a kept-alive connection; the status code, or a failure after 10 s.</summary>
+    private static async Task<int> StatusOverAsync(System.Net.Sockets.TcpClient client)
+    {
+        var stream = client.GetStream();
+        await stream.WriteAsync("GET /api/status HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[256 * 1024];
+        var length = 0;
+        while (true)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(length), cts.Token);
+            Assert.True(n > 0, "the server closed the connection");
+            length += n;
+            var text = System.Text.Encoding.ASCII.GetString(buffer, 0, length);
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end < 0) continue;
+            var header = text[..end];
+            var lengthLine = header.Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+            if (lengthLine is null ? !text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal) : length < end + 4 + int.Parse(lengthLine[15..].Trim()))
+                continue;
+            return int.Parse(header.Split(' ')[1]);
+        }
+    }
+
+    [Fact]
     public async Task SetupWithCli_ThenServe_ApiWorks_TokenFromCliAuthenticates_SigtermExitsCleanly()
     {
         var setup = await Binary.RunAsync(_dir.FullName, "e2e-root-password", "setup", "--username", "root", "--password-stdin");

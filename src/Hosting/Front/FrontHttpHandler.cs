@@ -150,8 +150,9 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
         var connection = new UpstreamConnection(loop, target.Origin, fd);
         if (!loop.Register(connection))
         {
+            var errno = Native.Errno;
             Native.close(fd);
-            throw ConnectFailed(Native.Errno, target);
+            throw ConnectFailed(errno, target);
         }
         if (state == 0) return connection;
         using var timeout = new CancellationTokenSource(connectTimeout);

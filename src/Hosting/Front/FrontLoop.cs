@@ -149,25 +149,31 @@ internal sealed unsafe partial class FrontLoop
         long spinUntil = 0;
         while (true)
         {
-            int n;
-            if (spinUntil == 0) n = Native.epoll_wait(_epoll, events, max, 1000);
-            else
+            // While polling (see below) the wait does not sleep. The error is read at once, before anything else can
+            // call into native code: the pressure check reads a file, which would leave the last error at 0.
+            var n = Native.epoll_wait(_epoll, events, max, spinUntil == 0 ? 1000 : 0);
+            var errno = n < 0 ? Native.Errno : 0;
+            if (spinUntil != 0)
             {
                 // Poll without sleeping for a while after the last event: the answer or the next request usually comes
                 // sooner than a sleep and a wake-up would take.
-                n = Native.epoll_wait(_epoll, events, max, 0);
-                var at = Stopwatch.GetTimestamp();
-                if (n == 0 && at < spinUntil) continue;
+                if (n == 0 && Stopwatch.GetTimestamp() < spinUntil) continue;
                 spinUntil = 0;
                 if (n == 0) continue;
             }
-            if (n > 0 && _spin.Allowed) spinUntil = Stopwatch.GetTimestamp() + _spin.Ticks;
-            if (_index == 0) _spin.Check();
-            if (n < 0 && Native.Errno != Native.EINTR)
+            if (n < 0)
             {
-                HostingLog.FrontLoopFailed(_logger, Native.Errno);
-                return;
+                // A signal (SIGCONT after a shell's fg, a debugger attaching) interrupts the wait with EINTR; only a
+                // broken epoll descriptor ends the loop.
+                if (errno != Native.EINTR)
+                {
+                    HostingLog.FrontLoopFailed(_logger, errno);
+                    return;
+                }
+                n = 0;
             }
+            else if (n > 0 && _spin.Allowed) spinUntil = Stopwatch.GetTimestamp() + _spin.Ticks;
+            if (_index == 0) _spin.Check();
             for (var i = 0; i < n; i++)
             {
                 var data = events[i].Data;
