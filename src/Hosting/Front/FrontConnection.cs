@@ -39,6 +39,7 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     private int _state;            // 0 free, 1 owned
     private int _pending;          // bytes (or a hang-up) arrived while owned
     private volatile bool _peerGone;
+    private volatile bool _readClosed;   // the client's FIN: no more requests, but it may still read answers (half-close)
     private volatile bool _closed;
     public override bool Closed => _closed;
     public long LastActive;
@@ -67,18 +68,22 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     {
         var hangUp = (flags & (Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0;
         if ((flags & Native.EPOLLOUT) != 0 || hangUp) CompleteWriteWaiter((flags & (Native.EPOLLERR | Native.EPOLLHUP)) == 0);
-        if ((flags & Native.EPOLLIN) != 0 || hangUp) OnReadable(hangUp);
+        if ((flags & Native.EPOLLIN) != 0 || hangUp) OnReadable(hangUp, (flags & (Native.EPOLLERR | Native.EPOLLHUP)) != 0);
     }
 
     /// <summary>EPOLLIN (and hang-ups): take the connection if it is free, or leave a note for its owner.</summary>
-    private void OnReadable(bool hangUp)
+    private void OnReadable(bool hangUp, bool dead)
     {
         if (_draining)
         {
             Drain(hangUp);
             return;
         }
-        if (hangUp) _peerGone = true;
+        // A reset or error: the client is gone. A FIN alone may be a half-close (a client that sent its last request
+        // and waits for the answer): what it sent is still answered, then the connection closes. During a request the
+        // FIN aborts it, as a disconnect (below).
+        if (dead) _peerGone = true;
+        if (hangUp) _readClosed = true;
         Volatile.Write(ref _pending, 1);
         if (Interlocked.CompareExchange(ref _state, 1, 0) == 0)
         {
@@ -87,6 +92,7 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
         }
         if (hangUp && _inFlight)
         {
+            _peerGone = true;
             AbortRequest();
             CompleteWriteWaiter(false);
         }
@@ -156,13 +162,20 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
                     Close();
                     return;
                 }
-                if (got == 0) break;   // nothing more for now
+                if (got == 0) break;   // nothing more for now (or ever, after a FIN)
                 LastActive = Environment.TickCount64;
                 readMore = got == int.MaxValue;   // the buffer filled: there may be more
             }
-            if (_peerGone && _inStart == _inEnd)
+            if (_peerGone || _readClosed && _inStart == _inEnd)
             {
                 Close();
+                return;
+            }
+            if (_readClosed)
+            {
+                // Half-closed with a partial request left: it can never complete.
+                if (RequestHead.Truncated(_in.AsSpan(_inStart, _inEnd - _inStart), _head) == RequestHead.Verdict.Reject) Refuse();
+                else Close();
                 return;
             }
             Volatile.Write(ref _state, 0);
@@ -197,7 +210,11 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
             _inEnd += (int)n;
             return n == space ? int.MaxValue : (int)n;
         }
-        if (n == 0) return -1;
+        if (n == 0)
+        {
+            _readClosed = true;
+            return 0;
+        }
         var errno = Native.Errno;
         return errno is Native.EAGAIN or Native.EINTR ? 0 : -1;
     }

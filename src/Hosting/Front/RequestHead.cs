@@ -60,6 +60,10 @@ internal static class RequestHead
         var end = buffer.IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
+            // Not HTTP (a TLS hello, binary noise): answered at once instead of after the header timeout.
+            if (!StartsLikeRequest(buffer)) return Reject(into, buffer, 400, "Malformed request line", any: true);
+            // A head ended by bare line feeds: Kestrel's parser decides (the loop's own one is strict).
+            if (buffer.IndexOf("\n\n"u8) >= 0 || buffer.IndexOf("\n\r\n"u8) >= 0) return Verdict.Handover;
             if (buffer.Length < maxHead + RequestLineAllowance) return Verdict.Incomplete;
             return Reject(into, buffer, 431, "Request headers too large");
         }
@@ -68,8 +72,10 @@ internal static class RequestHead
         var lineEnd = head.IndexOf("\r\n"u8);
         var requestLine = head[..lineEnd];
         var version = requestLine.LastIndexOf((byte)' ');
+        if (requestLine.SequenceEqual("PRI * HTTP/2.0"u8)) return Verdict.Handover;   // HTTP/2's preface: Kestrel's GOAWAY tells the client to use 1.1
         if (version > 0 && !requestLine[(version + 1)..].SequenceEqual("HTTP/1.1"u8) && !requestLine[(version + 1)..].SequenceEqual("HTTP/1.0"u8))
-            return requestLine[(version + 1)..].StartsWith("HTTP/"u8) ? Reject(into, buffer, 505, "HTTP version not supported") : Reject(into, buffer, 400, "Malformed request line");
+            // 400, not Kestrel's 505: a malformed request is the client's error, and is answered whatever its path.
+            return Reject(into, buffer, 400, requestLine[(version + 1)..].StartsWith("HTTP/"u8) ? "HTTP version not supported" : "Malformed request line", any: true);
         if (end + 2 - (lineEnd + 2) > maxHead) return Reject(into, buffer, 431, "Request headers too large");   // Kestrel's limit
         var serve = RequestLine(requestLine, into) && end + 4 <= maxHead;
         var http11 = requestLine.EndsWith(" HTTP/1.1"u8);
@@ -127,11 +133,40 @@ internal static class RequestHead
         return Verdict.Serve;
     }
 
+    /// <summary>False when the first bytes cannot begin an HTTP/1.x request line: a method token, then a space.</summary>
+    private static bool StartsLikeRequest(ReadOnlySpan<byte> buffer)
+    {
+        const int longestMethod = 32;
+        for (var i = 0; i < buffer.Length && i <= longestMethod; i++)
+        {
+            var c = buffer[i];
+            if (c == ' ') return i > 0;
+            if (!IsTokenChar(c)) return false;
+        }
+        return buffer.Length <= longestMethod;
+    }
+
+    /// <summary>A request cut short by the client's FIN: refused in the dialect of its path when that path is an API's.</summary>
+    public static Verdict Truncated(ReadOnlySpan<byte> buffer, Parsed into) => Reject(into, buffer, 400, "Incomplete request");
+
     /// <summary>Room for the request line on top of Kestrel's 64 KiB of headers before a head without end is refused.</summary>
     private const int RequestLineAllowance = 16 * 1024;
 
-    /// <summary>Reject when the target is an API path (its dialect is known); Kestrel's own answer otherwise.</summary>
-    private static Verdict Reject(Parsed into, ReadOnlySpan<byte> buffer, int status, string message)
+    /// <summary>
+    /// Reject when the target is an API path (its dialect is known); Kestrel's own answer otherwise. With
+    /// <paramref name="any"/>, a request on another path (or none) is refused too, in OpenAI's dialect.
+    /// </summary>
+    private static Verdict Reject(Parsed into, ReadOnlySpan<byte> buffer, int status, string message, bool any = false)
+    {
+        var verdict = RejectOnApiPath(into, buffer, status, message);
+        if (verdict == Verdict.Reject || !any) return verdict;
+        into.RejectStatus = status;
+        into.RejectMessage = message;
+        into.RejectPath = "/";
+        return Verdict.Reject;
+    }
+
+    private static Verdict RejectOnApiPath(Parsed into, ReadOnlySpan<byte> buffer, int status, string message)
     {
         var lineEnd = buffer.IndexOf("\r\n"u8);
         var line = lineEnd < 0 ? buffer[..Math.Min(buffer.Length, 8192)] : buffer[..lineEnd];

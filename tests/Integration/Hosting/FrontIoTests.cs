@@ -337,13 +337,14 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
         Assert.Contains(" fake", answer.Body);
     }
 
-    /// <summary>Heads Kestrel answers with an empty 400/431/505: on API paths, the same status with an error body in the path's dialect.</summary>
+    /// <summary>Heads Kestrel answers with an empty 400/431/505 (or after its header timeout): on API paths, the same status with an error body in the path's dialect.</summary>
     [Theory]
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Length: abc\r\n\r\n{}", 400, "openai")]
     [InlineData("POST /v1/messages HTTP/1.1\r\nHost: gw\r\nBad Header: y\r\n\r\n", 400, "claude")]
     [InlineData("POST /v1beta/models/m:generateContent HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 400, "gemini")]
     [InlineData("POST /api/user/login HTTP/1.1\r\nHost: gw\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n{", 400, "api")]
-    [InlineData("POST /v1/chat/completions HTTP/2.0\r\nHost: gw\r\n\r\n", 505, "openai")]
+    [InlineData("POST /v1/chat/completions HTTP/2.0\r\nHost: gw\r\n\r\n", 400, "openai")]   // Kestrel: 505
+    [InlineData("\u0016\u0003\u0001\u0000\u00a5\u0001\u0000", 400, "openai")]                        // not HTTP: at once, not after a timeout
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nX-Big: HUGE\r\n\r\n", 431, "openai")]
     public async Task BrokenHeads_OnApiPaths_AreAnsweredInTheCallersFormat(string raw, int status, string dialect)
     {
@@ -376,6 +377,56 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
         }
         Assert.True(await reader.AtEndAsync());
         try { await write; } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task HalfClosingClients_GetTheirAnswers_ThenTheConnectionCloses()
+    {
+        // Tools that send, shut their side down and read until the end (nc -N, many fuzzers) used to get nothing when
+        // the FIN reached the loop with the requests: it was taken for a disconnect before they were read. Sixteen
+        // clients at once make that the usual case.
+        var clients = new List<(TcpClient Client, NetworkStream Stream)>();
+        try
+        {
+            for (var i = 0; i < 16; i++) clients.Add(await ConnectAsync());
+            var bytes = Encoding.ASCII.GetBytes(Post("{{{{{") + Post("[]"));
+            foreach (var (client, stream) in clients)
+            {
+                await stream.WriteAsync(bytes);
+                client.Client.Shutdown(SocketShutdown.Send);
+            }
+            foreach (var (_, stream) in clients)
+            {
+                var reader = new HttpReader(stream);
+                foreach (var expected in new[] { "not valid JSON", "a JSON object is required" })
+                {
+                    var answer = await reader.ReadAsync();
+                    Assert.Equal(400, answer.Status);
+                    using var doc = JsonDocument.Parse(answer.Body);
+                    Assert.Contains(expected, doc.RootElement.GetProperty("error").GetProperty("message").GetString());
+                }
+                Assert.True(await reader.AtEndAsync());
+            }
+        }
+        finally
+        {
+            foreach (var (client, _) in clients) client.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ARequestCutShortByAHalfClose_IsRefusedInTheCallersFormat()
+    {
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(Post("{}").Replace("Content-Length: 2", "Content-Length: 200")));
+        client.Client.Shutdown(SocketShutdown.Send);
+        var reader = new HttpReader(stream);
+        var answer = await reader.ReadAsync();
+        Assert.Equal(400, answer.Status);
+        using var doc = JsonDocument.Parse(answer.Body);
+        Assert.Contains("Incomplete request", doc.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.True(await reader.AtEndAsync());
     }
 
     [Fact]

@@ -110,13 +110,47 @@ public sealed class FrontParsingTests
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n folded: 1\r\n\r\n", 400, "/v1/chat/completions")]
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nNoColon\r\n\r\n", 400, "/v1/chat/completions")]
     [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nX: a\u0001b\r\n\r\n", 400, "/v1/chat/completions")]
-    [InlineData("POST /v1beta/models/m:generateContent HTTP/2.0\r\nHost: gw\r\n\r\n", 505, "/v1beta/models/m:generateContent")]
+    [InlineData("POST /v1beta/models/m:generateContent HTTP/2.0\r\nHost: gw\r\n\r\n", 400, "/v1beta/models/m:generateContent")]   // Kestrel: 505
     [InlineData("POST /v1/chat/completions HTTP/1.1 extra\r\nHost: gw\r\n\r\n", 400, "/v1/chat/completions")]
     public void HeadsKestrelRefuses_OnApiPaths_AreRefusedInTheirDialect(string head, int status, string path)
     {
         Assert.Equal(RequestHead.Verdict.Reject, Parse(head, out var p));
         Assert.Equal(status, p.RejectStatus);
         Assert.Equal(path, p.RejectPath);
+    }
+
+    [Theory]
+    [InlineData("\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000\u00a1\u0003\u0003")]   // a TLS hello, no line end
+    [InlineData("\u0000\u0000\u0000")]
+    [InlineData(" GET / HTTP/1.1")]
+    [InlineData("GET{}/ HTTP/1.1")]
+    [InlineData("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOP")]                // no method is that long
+    [InlineData("GET /console HTTP/9.9\r\nHost: gw\r\n\r\n")]               // any path: Kestrel would answer 505
+    public void NotHttp_IsRefusedAtOnce_InOpenAisDialect(string bytes)
+    {
+        Assert.Equal(RequestHead.Verdict.Reject, Parse(bytes, out var p));
+        Assert.Equal(400, p.RejectStatus);
+        Assert.Equal("/", p.RejectPath);
+    }
+
+    [Theory]
+    [InlineData("POS")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-")]
+    public void PartialHeads_WaitForMore(string bytes) => Assert.Equal(RequestHead.Verdict.Incomplete, Parse(bytes, out _));
+
+    [Theory]
+    [InlineData("GET /api/status HTTP/1.1\nHost: gw\n\n")]
+    [InlineData("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\n\r\n")]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")]
+    public void HeadsEndedByBareLineFeeds_AndHttp2sPreface_AreKestrels(string bytes) => Assert.Equal(RequestHead.Verdict.Handover, Parse(bytes, out _));
+
+    [Fact]
+    public void ARequestCutShortByTheClient_IsRefusedOnApiPaths()
+    {
+        var p = new RequestHead.Parsed();
+        Assert.Equal(RequestHead.Verdict.Reject, RequestHead.Truncated("POST /v1/messages HTTP/1.1\r\nHost: gw\r\nContent-"u8, p));
+        Assert.Equal((400, "/v1/messages"), (p.RejectStatus, p.RejectPath));
+        Assert.Equal(RequestHead.Verdict.Handover, RequestHead.Truncated("GET /console HTTP/1.1\r\nHo"u8, p));
     }
 
     [Fact]
