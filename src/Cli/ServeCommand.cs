@@ -34,6 +34,7 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync("newapi: " + e.Message);
             return ExitCodes.Config;
         }
+        var files = FileLimit.RaiseToHardLimit();
         WebApplication app;
         try
         {
@@ -49,6 +50,7 @@ public static class ServeCommand
             await app.StartAsync(ct);
             var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NewApi");
             HostingLog.Listening(log, BuildInfo.Version, GatewayApp.BoundAddress(app));
+            if (files is var (before, after) && after > before) HostingLog.FileLimitRaised(log, before, after);
             // Start-up garbage (migrations, snapshot loads, route building) returned to the system before the first request.
             IdleTrim.Compact();
             var (data, code) = StartupImage.ReleaseStartupOnlyData();

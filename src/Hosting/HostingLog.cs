@@ -24,4 +24,10 @@ public static partial class HostingLog
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "A front I/O loop event failed")]
     public static partial void FrontEventFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Cannot accept connections (errno {Errno}: out of file descriptors or memory); accepting again in {PauseMs} ms")]
+    public static partial void AcceptPaused(ILogger logger, int errno, int pauseMs);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Open files limit raised from {Before} to {After}")]
+    public static partial void FileLimitRaised(ILogger logger, ulong before, ulong after);
 }

@@ -52,10 +52,25 @@ public static partial class Binary
 
         private Server(Process p) => _process = p;
 
-        public static async Task<Server> StartAsync(string dataDir, params string[] extra)
+        public static Task<Server> StartAsync(string dataDir, params string[] extra)
         {
-            var psi = new ProcessStartInfo(Require()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo(Require());
             foreach (var a in new[] { "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir }.Concat(extra)) psi.ArgumentList.Add(a);
+            return StartAsync(psi);
+        }
+
+        /// <summary>Started by a shell that first runs <paramref name="shell"/> (say, `ulimit -n 64`), then execs the server.</summary>
+        public static Task<Server> StartAfterAsync(string shell, string dataDir)
+        {
+            var psi = new ProcessStartInfo("/bin/sh");
+            foreach (var a in new[] { "-c", shell + "; exec \"$0\" serve --listen 127.0.0.1:0 --data-dir \"$1\"", Require(), dataDir }) psi.ArgumentList.Add(a);
+            return StartAsync(psi);
+        }
+
+        private static async Task<Server> StartAsync(ProcessStartInfo psi)
+        {
+            psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+            psi.UseShellExecute = false;
             psi.Environment["PASSWORD_ITERATIONS"] = "1000";
             psi.Environment["CRITICAL_RATE_LIMIT"] = "100000";
             var server = new Server(Process.Start(psi)!);

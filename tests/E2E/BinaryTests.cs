@@ -79,6 +79,67 @@ public sealed class BinaryTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Serve_RaisesTheOpenFilesSoftLimit_ToTheHardLimit()
+    {
+        // Native AOT, unlike Go's runtime and .NET's JIT runtime, leaves the soft limit (often 1024) where it was:
+        // about 500 relayed calls at once would then be refused.
+        await using var server = await Binary.Server.StartAfterAsync("ulimit -S -n 256", _dir.FullName);
+        var line = File.ReadAllLines($"/proc/{server.Pid}/limits").Single(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(fields[1], fields[0]);
+        Assert.NotEqual("256", fields[0]);
+    }
+
+    [Fact]
+    public async Task OutOfDescriptors_TheLoopsWaitInsteadOfSpinning_AndAcceptAgainOnceSomeAreFree()
+    {
+        await using var server = await Binary.Server.StartAfterAsync("ulimit -n 96", _dir.FullName);
+        var held = new List<System.Net.Sockets.TcpClient>();
+        try
+        {
+            // More connections than the process can hold: the kernel queues the rest, the server cannot accept them.
+            for (var i = 0; i < 120; i++)
+            {
+                var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+                held.Add(client);
+            }
+            await WaitForAsync(() => Directory.GetFileSystemEntries($"/proc/{server.Pid}/fd").Length >= 94);
+            // A level-triggered wait on a listener it cannot accept from returned at once, for ever: a core at 100 %.
+            var cpu = ProcessCpu(server.Pid);
+            var wall = System.Diagnostics.Stopwatch.StartNew();
+            await Task.Delay(1000);
+            var share = (ProcessCpu(server.Pid) - cpu).TotalMilliseconds / wall.Elapsed.TotalMilliseconds;
+            Assert.True(share < 0.25, $"the server used {share:P0} of a CPU while it could not accept");
+            Assert.Contains("Cannot accept connections (errno 24", server.Output);
+            foreach (var client in held) client.Dispose();
+            held.Clear();
+            using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/status")).StatusCode);
+        }
+        finally
+        {
+            foreach (var client in held) client.Dispose();
+        }
+    }
+
+    private static TimeSpan ProcessCpu(int pid)
+    {
+        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0);   // utime + stime, in ticks
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(20);
+        }
+    }
+
     private static List<int> LoopThreads(int pid) =>
         Directory.GetDirectories($"/proc/{pid}/task")
             .Where(d => File.ReadAllText(Path.Combine(d, "comm")).StartsWith("front-io-", StringComparison.Ordinal))

@@ -45,6 +45,8 @@ internal sealed unsafe partial class FrontLoop
     private readonly FrontSpin _spin;
     private readonly int _index;
     private long _lastSweep;
+    private long _acceptPausedUntil;   // out of descriptors: the listeners are out of this loop's epoll until then
+    private long _acceptPauseLogged;
 
     public FrontLoop(Func<FrontLoop, FrontListener, int, uint, IPEndPoint?, LoopSocket> connect, int index, ILogger logger, TimeSpan keepAlive,
         TimeSpan stall, FrontSpin spin)
@@ -72,6 +74,36 @@ internal sealed unsafe partial class FrontLoop
         var ev = new Native.EpollEvent { Events = Native.EPOLLIN | Native.EPOLLEXCLUSIVE, Data = ListenerTag | (uint)fd };
         if (Native.epoll_ctl(_epoll, Native.EPOLL_CTL_ADD, fd, &ev) != 0)
             throw new InvalidOperationException($"epoll_ctl on the listening socket failed (errno {Native.Errno})");
+    }
+
+    private const int AcceptPauseMs = 100;
+
+    /// <summary>
+    /// Out of descriptors (or kernel memory): the pending connection stays in the listen queue and the listening socket
+    /// stays readable, so a level-triggered wait would return at once for ever and spin the loop. Like nginx, the loop
+    /// stops watching its listeners for a moment and tries again; the connections it already has go on meanwhile.
+    /// </summary>
+    private void PauseAccepting(int errno)
+    {
+        if (_acceptPausedUntil != 0) return;
+        lock (_gate)
+            foreach (var fd in _listeners.Keys) Native.epoll_ctl(_epoll, Native.EPOLL_CTL_DEL, fd, null);
+        var now = Environment.TickCount64;
+        _acceptPausedUntil = now + AcceptPauseMs;
+        if (now - _acceptPauseLogged < 10_000 && _acceptPauseLogged != 0) return;   // a warning every 10 s at most
+        _acceptPauseLogged = now;
+        HostingLog.AcceptPaused(_logger, errno, AcceptPauseMs);
+    }
+
+    private void ResumeAccepting()
+    {
+        _acceptPausedUntil = 0;
+        lock (_gate)
+            foreach (var fd in _listeners.Keys)
+            {
+                var ev = new Native.EpollEvent { Events = Native.EPOLLIN | Native.EPOLLEXCLUSIVE, Data = ListenerTag | (uint)fd };
+                Native.epoll_ctl(_epoll, Native.EPOLL_CTL_ADD, fd, &ev);
+            }
     }
 
     public void RemoveListener(int fd)
@@ -151,7 +183,7 @@ internal sealed unsafe partial class FrontLoop
         {
             // While polling (see below) the wait does not sleep. The error is read at once, before anything else can
             // call into native code: the pressure check reads a file, which would leave the last error at 0.
-            var n = Native.epoll_wait(_epoll, events, max, spinUntil == 0 ? 1000 : 0);
+            var n = Native.epoll_wait(_epoll, events, max, spinUntil != 0 ? 0 : _acceptPausedUntil != 0 ? AcceptPauseMs : 1000);
             var errno = n < 0 ? Native.Errno : 0;
             if (spinUntil != 0)
             {
@@ -190,6 +222,7 @@ internal sealed unsafe partial class FrontLoop
                 }
             }
             var now = Environment.TickCount64;
+            if (_acceptPausedUntil != 0 && now >= _acceptPausedUntil) ResumeAccepting();
             if (_stopping || now - _lastSweep >= 1000)
             {
                 _lastSweep = now;
@@ -245,7 +278,12 @@ internal sealed unsafe partial class FrontLoop
         {
             var length = 128;
             var fd = Native.accept4(listenFd, address, &length, Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC);
-            if (fd < 0) return;
+            if (fd < 0)
+            {
+                var errno = Native.Errno;
+                if (errno is Native.EMFILE or Native.ENFILE or Native.ENOBUFS or Native.ENOMEM) PauseAccepting(errno);
+                return;
+            }
             if (_stopping)
             {
                 Native.close(fd);

@@ -35,7 +35,7 @@ internal static unsafe class Native
     public const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDHUP = 0x2000, EPOLLEXCLUSIVE = 1u << 28, EPOLLET = 1u << 31;
     public const int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     public const int MSG_NOSIGNAL = 0x4000;
-    public const int EAGAIN = 11, EINTR = 4;
+    public const int EAGAIN = 11, EINTR = 4, ENOMEM = 12, ENFILE = 23, EMFILE = 24, ENOBUFS = 105;
     public const int IPPROTO_TCP = 6, TCP_NODELAY = 1;
     public const int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
 
