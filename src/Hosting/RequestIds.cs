@@ -13,11 +13,30 @@ public static class RequestIds
     private static readonly string BuildHash =
         Fnv1a.Hash64(System.Text.Encoding.UTF8.GetBytes(BuildInfo.Version)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)[..8];
 
+    /// <summary>The last second's "yyyyMMddHHmmss", formatted once a second instead of once a request.</summary>
+    private sealed record Second(long Number, string Text);
+
+    private static Second _second = new(-1, "");
+
     public static string New(TimeProvider time)
     {
         var now = time.GetUtcNow();
+        var number = now.Ticks / TimeSpan.TicksPerSecond;
+        var second = _second;
+        if (second.Number != number)
+            _second = second = new Second(number, now.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture));
         var nanos = (now.Ticks % TimeSpan.TicksPerSecond) * 100;
-        return string.Create(null, stackalloc char[48], $"{now:yyyyMMddHHmmss}{nanos:D9}{BuildHash}{new RandomSuffix()}");
+        return string.Create(second.Text.Length + 9 + 8 + 8, (second.Text, nanos), static (span, state) =>
+        {
+            state.Text.CopyTo(span);
+            var at = state.Text.Length;
+            var n = state.nanos;
+            for (var i = at + 8; i >= at; i--, n /= 10) span[i] = (char)('0' + n % 10);
+            at += 9;
+            BuildHash.CopyTo(span[at..]);
+            at += 8;
+            new RandomSuffix().TryFormat(span[at..], out _, default, null);
+        });
     }
 
     /// <summary>8 alphanumerics from a fast generator: a request id is a label, not a secret (no crypto RNG per request).</summary>
@@ -45,13 +64,13 @@ public static class RequestIds
         public override string ToString() => ToString(null, null);
     }
 
-    public static async Task MiddlewareAsync(HttpContext ctx, RequestDelegate next, TimeProvider time)
+    public static Task MiddlewareAsync(HttpContext ctx, RequestDelegate next, TimeProvider time)
     {
         var id = New(time);
         ctx.TraceIdentifier = id;
         var headers = ctx.Response.Headers;
         headers["X-Oneapi-Request-Id"] = id;
         headers["X-New-Api-Version"] = BuildInfo.Version;
-        await next(ctx);
+        return next(ctx);
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Abstractions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using System.Text;
 using System.Text.Json;
@@ -23,7 +24,7 @@ namespace NewApi.Hosting.Front;
 /// </summary>
 internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCollection, IHttpRequestFeature, IHttpResponseFeature,
     IHttpResponseBodyFeature, IHttpRequestLifetimeFeature, IHttpConnectionFeature, IHttpMaxRequestBodySizeFeature,
-    IHttpRequestBodyDetectionFeature, IHostContextContainer<TContext>, IValueTaskSource<bool> where TContext : notnull
+    IHttpRequestBodyDetectionFeature, IEndpointFeature, IHostContextContainer<TContext>, IValueTaskSource<bool> where TContext : notnull
 {
     private const int Headroom = 2048;          // room before the body for the status line, headers and a chunk size
     private const int Tail = 8;                 // room after it for "\r\n0\r\n\r\n"
@@ -309,9 +310,18 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     private List<KeyValuePair<Type, object>>? _extras;
     private int _revision;
 
+    // The endpoint routing chose for this connection's last request, when its route has no parameters: a keep-alive
+    // client repeating the same method and path (the head's strings are then the same objects) gets it before routing
+    // runs, and routing skips its match, as it does for any request whose endpoint is already set.
+    private string? _routedMethod, _routedPath, _dispatchMethod, _dispatchPath;
+    private Endpoint? _routed, _endpoint;
+
     /// <summary>Starts the request; true when it already completed (and the connection is still this caller's).</summary>
     private bool Dispatch()
     {
+        _dispatchMethod = _head.Method;
+        _dispatchPath = _head.Path;
+        _endpoint = ReferenceEquals(_dispatchPath, _routedPath) && ReferenceEquals(_dispatchMethod, _routedMethod) ? _routed : null;
         _requestLength = _head.HeadLength + (int)_head.ContentLength;
         _body.Reset(_in, _inStart + _head.HeadLength, (int)_head.ContentLength, this);
         ResetResponse();
@@ -341,6 +351,7 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
         try
         {
             await app.ProcessRequestAsync(context);
+            RememberRoute();
         }
         catch (Exception e)
         {
@@ -365,6 +376,18 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
         app.DisposeContext(context, failure);
         await RunCompletedAsync();
         RequestDone(sent && !_closeAfter);
+    }
+
+    private void RememberRoute()
+    {
+        // Only a route without parameters (no route values to carry over), for the method and path as they came in (not
+        // as middleware may have rewritten them).
+        if (_endpoint is RouteEndpoint { RoutePattern.Parameters.Count: 0 } endpoint
+            && ReferenceEquals(_head.Path, _dispatchPath) && ReferenceEquals(_head.Method, _dispatchMethod))
+        {
+            (_routed, _routedMethod, _routedPath) = (endpoint, _dispatchMethod, _dispatchPath);
+        }
+        else (_routed, _routedMethod, _routedPath) = (null, null, null);
     }
 
     private void RequestDone(bool keepAlive)
@@ -425,7 +448,7 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     {
         if (key == typeof(IHttpRequestFeature) || key == typeof(IHttpResponseFeature) || key == typeof(IHttpResponseBodyFeature)
             || key == typeof(IHttpRequestLifetimeFeature) || key == typeof(IHttpConnectionFeature) || key == typeof(IHttpMaxRequestBodySizeFeature)
-            || key == typeof(IHttpRequestBodyDetectionFeature))
+            || key == typeof(IHttpRequestBodyDetectionFeature) || key == typeof(IEndpointFeature))
             return this;
         if (ReferenceEquals(_extra0Key, key)) return _extra0;
         if (ReferenceEquals(_extra1Key, key)) return _extra1;
@@ -438,6 +461,11 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     private void Store(Type key, object? value)
     {
         _revision++;
+        if (key == typeof(IEndpointFeature))
+        {
+            _endpoint = (value as IEndpointFeature)?.Endpoint;
+            return;
+        }
         if (ReferenceEquals(_extra0Key, key))
         {
             _extra0 = value;
@@ -488,6 +516,7 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
         yield return new(typeof(IHttpConnectionFeature), this);
         yield return new(typeof(IHttpMaxRequestBodySizeFeature), this);
         yield return new(typeof(IHttpRequestBodyDetectionFeature), this);
+        yield return new(typeof(IEndpointFeature), this);
         if (_extra0Key is Type k0 && _extra0 is not null) yield return new(k0, _extra0);
         if (_extra1Key is Type k1 && _extra1 is not null) yield return new(k1, _extra1);
         if (_extras is not null)
@@ -513,6 +542,8 @@ internal sealed partial class FrontConnection<TContext> : LoopSocket, IFeatureCo
     private Stream? _replacedBody;
 
     bool IHttpRequestBodyDetectionFeature.CanHaveBody => _head.ContentLength > 0;
+
+    Endpoint? IEndpointFeature.Endpoint { get => _endpoint; set => _endpoint = value; }
 
     public bool IsReadOnly => false;
     public long? MaxRequestBodySize { get; set; }

@@ -75,6 +75,34 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
     }
 
     [Fact]
+    public async Task OneConnection_RepeatingAndChangingMethodAndPath_ReachesTheRightEndpointEachTime()
+    {
+        // A repeated method and path reuse the previous request's endpoint without routing: a change of either must not.
+        var (client, stream) = await ConnectAsync();
+        using var _ = client;
+        var reader = new HttpReader(stream);
+        var get = $"GET /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer {fx.Key}\r\n\r\n";
+        var models = $"GET /v1/models HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer {fx.Key}\r\n\r\n";
+        var steps = new (string Request, int Status, string Marker)[]
+        {
+            (Post(Chat()), 200, "Hello from the fake upstream"),
+            (Post(Chat()), 200, "Hello from the fake upstream"),
+            (get, 404, "Invalid URL (GET /v1/chat/completions)"),
+            (get, 404, "Invalid URL (GET /v1/chat/completions)"),
+            (models, 200, "\"object\":\"list\""),
+            (models, 200, "\"object\":\"list\""),
+            (Post(Chat()), 200, "Hello from the fake upstream"),
+        };
+        foreach (var (request, status, marker) in steps)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
+            var answer = await reader.ReadAsync();
+            Assert.Equal(status, answer.Status);
+            Assert.Contains(marker, answer.Body);
+        }
+    }
+
+    [Fact]
     public async Task ManyPipelinedErrors_DoNotGrowTheStack()
     {
         var (client, stream) = await ConnectAsync();
