@@ -54,7 +54,7 @@ internal sealed class ChannelService(ChannelRepository repo, SecretBox box, Time
     /// <summary>PUT: fields absent (or zero, for New API's non-pointer fields) keep their stored value; status is refused.</summary>
     public async Task<(ChannelRow? Row, string? Error)> UpdateAsync(JsonElement body, CancellationToken ct)
     {
-        if (body.ValueKind != JsonValueKind.Object || body.TryGetProperty("status", out _)) return (null, "无效的参数");
+        if (body.ValueKind != JsonValueKind.Object || body.TryGetProperty("status"u8, out _)) return (null, "无效的参数");
         ChannelInput? input;
         try { input = body.Deserialize(ChannelJson.Default.ChannelInput); }
         catch (JsonException) { return (null, "无效的参数"); }
@@ -169,7 +169,7 @@ internal sealed class ChannelService(ChannelRepository repo, SecretBox box, Time
         try
         {
             using var doc = JsonDocument.Parse(settings);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("vertex_key_type", out var v)
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("vertex_key_type"u8, out var v)
                 && v.ValueKind == JsonValueKind.String && v.GetString() == "api_key";
         }
         catch (JsonException)

@@ -56,7 +56,7 @@ internal static class ChannelValidator
         {
             using var doc = JsonDocument.Parse(other);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException();
-            return doc.RootElement.TryGetProperty("default", out var d) && d.ValueKind != JsonValueKind.Null ? null : "部署地区必须包含default字段";
+            return doc.RootElement.TryGetProperty("default"u8, out var d) && d.ValueKind != JsonValueKind.Null ? null : "部署地区必须包含default字段";
         }
         catch (JsonException)
         {

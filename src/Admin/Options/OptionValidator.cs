@@ -132,9 +132,9 @@ public sealed class OptionValidator
             if (key == "console_setting.uptime_kuma_groups")
                 foreach (var e in doc.RootElement.EnumerateArray())
                 {
-                    var url = e.TryGetProperty("url", out var u) ? u.GetString() ?? "" : "";
+                    var url = e.TryGetProperty("url"u8, out var u) ? u.GetString() ?? "" : "";
                     if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) return "Uptime Kuma 地址必须是 http(s) URL";
-                    if (!e.TryGetProperty("slug", out var slug) || string.IsNullOrWhiteSpace(slug.GetString())) return "Uptime Kuma slug 不能为空";
+                    if (!e.TryGetProperty("slug"u8, out var slug) || string.IsNullOrWhiteSpace(slug.GetString())) return "Uptime Kuma slug 不能为空";
                 }
             return null;
         }

@@ -47,12 +47,12 @@ public static class SelfEndpoints
         if (me is null) return Api.Fail("用户不存在");
 
         // new-api: a body with sidebar_modules or language updates only that user setting.
-        if (obj.TryGetProperty("sidebar_modules", out var sidebar) && sidebar.ValueKind == JsonValueKind.String)
+        if (obj.TryGetProperty("sidebar_modules"u8, out var sidebar) && sidebar.ValueKind == JsonValueKind.String)
         {
             await users.UpdateSettingAsync(me.Id, UserSettings.With(me.Setting, "sidebar_modules", sidebar.GetString()!), ct);
             return Api.Message("更新成功");
         }
-        if (obj.TryGetProperty("language", out var lang) && lang.ValueKind == JsonValueKind.String)
+        if (obj.TryGetProperty("language"u8, out var lang) && lang.ValueKind == JsonValueKind.String)
         {
             await users.UpdateSettingAsync(me.Id, UserSettings.With(me.Setting, "language", lang.GetString()!), ct);
             return Api.Message("更新成功");

@@ -101,7 +101,7 @@ public static class SelfServiceEndpoints
         if (!o.GetBool("payment_setting.compliance_confirmed"))
             return Results.Json(Api.Fail("请先在支付设置中确认支付合规声明"), AdminJson.Default.Reply);
         var body = await JsonBody.ReadElementAsync(ctx.Request, ct);
-        var key = body is { ValueKind: System.Text.Json.JsonValueKind.Object } b && b.TryGetProperty("key", out var k)
+        var key = body is { ValueKind: System.Text.Json.JsonValueKind.Object } b && b.TryGetProperty("key"u8, out var k)
                   && k.ValueKind == System.Text.Json.JsonValueKind.String ? k.GetString()!.Trim() : "";
         var me = ctx.CurrentUser();
         var now = time.GetUtcNow().ToUnixTimeSeconds();

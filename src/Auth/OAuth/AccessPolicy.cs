@@ -24,11 +24,11 @@ public static class AccessPolicy
     private static bool Evaluate(JsonElement policy, JsonElement user, int depth)
     {
         if (policy.ValueKind != JsonValueKind.Object || depth > 8) return false;
-        var or = policy.TryGetProperty("logic", out var l) && l.ValueKind == JsonValueKind.String && l.GetString()!.Trim().Equals("or", StringComparison.OrdinalIgnoreCase);
+        var or = policy.TryGetProperty("logic"u8, out var l) && l.ValueKind == JsonValueKind.String && l.GetString()!.Trim().Equals("or", StringComparison.OrdinalIgnoreCase);
         var results = new List<bool>();
-        if (policy.TryGetProperty("conditions", out var cs) && cs.ValueKind == JsonValueKind.Array)
+        if (policy.TryGetProperty("conditions"u8, out var cs) && cs.ValueKind == JsonValueKind.Array)
             foreach (var c in cs.EnumerateArray()) results.Add(Condition(c, user));
-        if (policy.TryGetProperty("groups", out var gs) && gs.ValueKind == JsonValueKind.Array)
+        if (policy.TryGetProperty("groups"u8, out var gs) && gs.ValueKind == JsonValueKind.Array)
             foreach (var g in gs.EnumerateArray()) results.Add(Evaluate(g, user, depth + 1));
         if (results.Count == 0) return false;
         return or ? results.Contains(true) : !results.Contains(false);
@@ -36,10 +36,10 @@ public static class AccessPolicy
 
     private static bool Condition(JsonElement c, JsonElement user)
     {
-        if (c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("field", out var f) || f.ValueKind != JsonValueKind.String) return false;
-        var op = c.TryGetProperty("op", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()!.Trim().ToLowerInvariant() : "";
+        if (c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("field"u8, out var f) || f.ValueKind != JsonValueKind.String) return false;
+        var op = c.TryGetProperty("op"u8, out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()!.Trim().ToLowerInvariant() : "";
         var exists = Lookup(user, f.GetString()!, out var current);
-        c.TryGetProperty("value", out var expected);
+        c.TryGetProperty("value"u8, out var expected);
         return op switch
         {
             "exists" => exists,

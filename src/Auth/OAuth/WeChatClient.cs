@@ -32,7 +32,7 @@ public sealed class WeChatClient(OAuthHttp http)
                 StringComparison.OrdinalIgnoreCase))
             return (null, "微信服务器响应异常");
         if (OAuthCalls.ParseObject(reply.Body) is not { } body) return (null, "微信服务器响应异常");
-        var success = body.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True;
+        var success = body.TryGetProperty("success"u8, out var s) && s.ValueKind == JsonValueKind.True;
         if (!success) return (null, OAuthCalls.Field(body, "message") is { Length: > 0 } m ? m : "微信服务器响应异常");
         var id = OAuthCalls.Field(body, "data");
         return id.Length == 0 ? (null, "验证码错误或已过期") : (id, "");

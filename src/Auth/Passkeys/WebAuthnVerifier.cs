@@ -35,7 +35,7 @@ public static class WebAuthnVerifier
         if (rawId is null || !CryptographicOperations.FixedTimeEquals(rawId, auth.CredentialId)) throw new WebAuthnException("credential id mismatch");
         var signed = Concat(authDataBytes, SHA256.HashData(clientDataJson));
         var attType = VerifyAttestation(fmt, attStmt, key, signed);
-        var transports = response.TryGetProperty("transports", out var t) && t.ValueKind == JsonValueKind.Array ? t.GetRawText() : "";
+        var transports = response.TryGetProperty("transports"u8, out var t) && t.ValueKind == JsonValueKind.Array ? t.GetRawText() : "";
         return new RegisteredCredential(auth.CredentialId, auth.CosePublicKey, auth.Aaguid ?? new byte[16], auth.SignCount, attType, auth,
             transports, Str(credential, "authenticatorAttachment") ?? "");
     }
@@ -59,7 +59,7 @@ public static class WebAuthnVerifier
         credential.ValueKind == JsonValueKind.Object ? Base64Url.Decode(Str(credential, "rawId") ?? Str(credential, "id")) : null;
 
     public static byte[]? UserHandle(JsonElement credential) =>
-        credential.ValueKind == JsonValueKind.Object && credential.TryGetProperty("response", out var r) && r.ValueKind == JsonValueKind.Object
+        credential.ValueKind == JsonValueKind.Object && credential.TryGetProperty("response"u8, out var r) && r.ValueKind == JsonValueKind.Object
             ? Base64Url.Decode(Str(r, "userHandle")) : null;
 
     private static void CheckClientData(byte[] json, string type, string expectedChallenge, PasskeyRp rp)
@@ -171,7 +171,7 @@ public static class WebAuthnVerifier
     private static JsonElement Response(JsonElement credential)
     {
         if (credential.ValueKind != JsonValueKind.Object || Str(credential, "type") is { } t && t != "public-key"
-            || !credential.TryGetProperty("response", out var r) || r.ValueKind != JsonValueKind.Object)
+            || !credential.TryGetProperty("response"u8, out var r) || r.ValueKind != JsonValueKind.Object)
             throw new WebAuthnException("credential malformed");
         return r;
     }

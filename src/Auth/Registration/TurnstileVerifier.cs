@@ -28,7 +28,7 @@ public sealed class TurnstileVerifier(TurnstileSiteVerify endpoint, OptionsStore
             if (!resp.IsSuccessStatusCode) return false;
             await using var body = await resp.Content.ReadAsStreamAsync(linked.Token);
             using var doc = await JsonDocument.ParseAsync(body, default, linked.Token);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True;
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("success"u8, out var s) && s.ValueKind == JsonValueKind.True;
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {

@@ -39,7 +39,19 @@ public sealed class TokenCounter
         _ => null,
     };
 
+    // Model names seen so far (a request pays for a lookup instead of ten case-insensitive scans); bounded, as names
+    // come from callers.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Encoding> Seen = new(StringComparer.Ordinal);
+
     private static Encoding EncodingOf(string model)
+    {
+        if (Seen.TryGetValue(model, out var known)) return known;
+        var encoding = Classify(model);
+        if (Seen.Count < 4096) Seen.TryAdd(model, encoding);
+        return encoding;
+    }
+
+    private static Encoding Classify(string model)
     {
         var m = model.AsSpan();
         if (Has(m, "gpt-4o") || Has(m, "gpt-4.1") || Has(m, "gpt-4.5") || Has(m, "gpt-5") || Has(m, "chatgpt-4o")

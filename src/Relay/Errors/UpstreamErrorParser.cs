@@ -32,10 +32,10 @@ public static class UpstreamErrorParser
     private static RelayError? FromJson(int status, JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object) return null;
-        if (root.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.Object && Str(err, "message") is { Length: > 0 } msg)
+        if (root.TryGetProperty("error"u8, out var err) && err.ValueKind == JsonValueKind.Object && Str(err, "message") is { Length: > 0 } msg)
         {
             var type = Str(err, "type");
-            if (err.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object) msg += " " + meta.GetRawText();
+            if (err.TryGetProperty("metadata"u8, out var meta) && meta.ValueKind == JsonValueKind.Object) msg += " " + meta.GetRawText();
             return new RelayError
             {
                 Status = status, UpstreamStatus = status, Message = msg, Type = string.IsNullOrEmpty(type) ? ErrorTypes.Upstream : type,

@@ -24,7 +24,7 @@ public static class EmbeddingConverter
     public static string? Validate(RouteKind kind, JsonElement root)
     {
         if (kind == RouteKind.GeminiEmbed) return ContentError(root, "content");
-        if (!root.TryGetProperty("requests", out var requests) || requests.ValueKind != JsonValueKind.Array || requests.GetArrayLength() == 0)
+        if (!root.TryGetProperty("requests"u8, out var requests) || requests.ValueKind != JsonValueKind.Array || requests.GetArrayLength() == 0)
             return "requests is required";
         var i = 0;
         foreach (var item in requests.EnumerateArray())
@@ -38,10 +38,10 @@ public static class EmbeddingConverter
 
     private static string? ContentError(JsonElement holder, string name)
     {
-        if (!holder.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Object) return $"{name} is required";
-        if (!content.TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array || parts.GetArrayLength() == 0)
+        if (!holder.TryGetProperty("content"u8, out var content) || content.ValueKind != JsonValueKind.Object) return $"{name} is required";
+        if (!content.TryGetProperty("parts"u8, out var parts) || parts.ValueKind != JsonValueKind.Array || parts.GetArrayLength() == 0)
             return $"{name}.parts is required";
-        if (holder.TryGetProperty("outputDimensionality", out var d) && d.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null))
+        if (holder.TryGetProperty("outputDimensionality"u8, out var d) && d.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null))
             return $"{name[..^"content".Length]}outputDimensionality must be an integer";
         return null;
     }
@@ -51,7 +51,7 @@ public static class EmbeddingConverter
     {
         var texts = new List<string>();
         if (kind == RouteKind.GeminiEmbed) texts.Add(TextOf(root, withTitle: true));
-        else if (root.TryGetProperty("requests", out var requests) && requests.ValueKind == JsonValueKind.Array)
+        else if (root.TryGetProperty("requests"u8, out var requests) && requests.ValueKind == JsonValueKind.Array)
             foreach (var item in requests.EnumerateArray())
                 if (item.ValueKind == JsonValueKind.Object) texts.Add(TextOf(item, withTitle: true));
         return texts;
@@ -61,11 +61,11 @@ public static class EmbeddingConverter
     private static string TextOf(JsonElement request, bool withTitle)
     {
         var text = new StringBuilder();
-        if (withTitle && request.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String) text.Append(title.GetString());
-        if (request.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Object
-            && content.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+        if (withTitle && request.TryGetProperty("title"u8, out var title) && title.ValueKind == JsonValueKind.String) text.Append(title.GetString());
+        if (request.TryGetProperty("content"u8, out var content) && content.ValueKind == JsonValueKind.Object
+            && content.TryGetProperty("parts"u8, out var parts) && parts.ValueKind == JsonValueKind.Array)
             foreach (var part in parts.EnumerateArray())
-                if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+                if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text"u8, out var t) && t.ValueKind == JsonValueKind.String)
                 {
                     if (text.Length > 0) text.Append('\n');
                     text.Append(t.GetString());
@@ -81,7 +81,7 @@ public static class EmbeddingConverter
     {
         var texts = new JsonArray();
         long? dimensions = null;
-        List<JsonElement> items = kind == RouteKind.GeminiEmbed ? [root] : [.. root.GetProperty("requests").EnumerateArray()];
+        List<JsonElement> items = kind == RouteKind.GeminiEmbed ? [root] : [.. root.GetProperty("requests"u8).EnumerateArray()];
         for (var i = 0; i < items.Count; i++)
         {
             var text = TextOf(items[i], withTitle: false);
@@ -98,13 +98,13 @@ public static class EmbeddingConverter
     }
 
     private static long? Dimensionality(JsonElement request) =>
-        request.TryGetProperty("outputDimensionality", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var v) ? v : null;
+        request.TryGetProperty("outputDimensionality"u8, out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var v) ? v : null;
 
     /// <summary>OpenAI client → Gemini channel: always the batch endpoint, one request per input.</summary>
     public static JsonObject OpenAiToGeminiRequest(JsonElement root, string upstreamModel)
     {
         var inputs = new List<string>();
-        var input = root.GetProperty("input");
+        var input = root.GetProperty("input"u8);
         if (input.ValueKind == JsonValueKind.String) inputs.Add(input.GetString()!);
         else if (input.ValueKind == JsonValueKind.Array)
             foreach (var item in input.EnumerateArray())
@@ -113,7 +113,7 @@ public static class EmbeddingConverter
                     : throw new ConversionException("a Gemini channel embeds text only: input must be a string or an array of strings"));
         else throw new ConversionException("input must be a string or an array of strings");
         if (inputs.Count == 0) throw new ConversionException("input is empty");
-        var dimensions = root.TryGetProperty("dimensions", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var dv) && dv > 0 ? dv : 0;
+        var dimensions = root.TryGetProperty("dimensions"u8, out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var dv) && dv > 0 ? dv : 0;
         var requests = new JsonArray();
         foreach (var text in inputs)
         {

@@ -32,8 +32,8 @@ public sealed class TranscriptionTap : IUsageTap
             var reader = new Utf8JsonReader(body);
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return;
-            if (u.TryGetProperty("seconds", out var s) && s.ValueKind == JsonValueKind.Number && Int(u, "input_tokens") == 0)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("usage"u8, out var u) || u.ValueKind != JsonValueKind.Object) return;
+            if (u.TryGetProperty("seconds"u8, out var s) && s.ValueKind == JsonValueKind.Number && Int(u, "input_tokens") == 0)
             {
                 if (AudioQuota.DurationTokens(s.GetDouble()) is > 0 and var t) Usage = new UsageCounts { PromptTokens = t };
                 return;
@@ -41,7 +41,7 @@ public sealed class TranscriptionTap : IUsageTap
             var input = Int(u, "input_tokens") is > 0 and var i ? i : Int(u, "prompt_tokens");
             var output = Int(u, "output_tokens") is > 0 and var o ? o : Int(u, "completion_tokens");
             if (input + output == 0) return;
-            var details = u.TryGetProperty("input_token_details", out var d) ? d : u.TryGetProperty("input_tokens_details", out d) ? d : default;
+            var details = u.TryGetProperty("input_token_details"u8, out var d) ? d : u.TryGetProperty("input_tokens_details"u8, out d) ? d : default;
             Usage = new UsageCounts { PromptTokens = input, CompletionTokens = output, AudioInputTokens = Int(details, "audio_tokens") };
         }
         catch (JsonException)

@@ -57,55 +57,55 @@ public static class ConsumeLog
         {
             var p = rc.Pricing;
             w.WriteStartObject();
-            w.WriteNumber("model_ratio", p.ModelRatio);
-            w.WriteNumber("group_ratio", rc.GroupPricing.Ratio);
-            w.WriteNumber("completion_ratio", p.CompletionRatio);
-            w.WriteNumber("cache_tokens", u.CachedTokens);
-            w.WriteNumber("cache_ratio", p.CacheRatio);
-            w.WriteNumber("model_price", p.UsePrice ? p.ModelPrice : -1);
-            w.WriteNumber("user_group_ratio", rc.GroupPricing.UserGroupRatio);
-            w.WriteNumber("frt", served.FirstByteMs);
+            WriteRatio(w, Names.ModelRatio, p.ModelRatio);
+            WriteRatio(w, Names.GroupRatio, rc.GroupPricing.Ratio);
+            WriteRatio(w, Names.CompletionRatio, p.CompletionRatio);
+            w.WriteNumber("cache_tokens"u8, u.CachedTokens);
+            WriteRatio(w, Names.CacheRatio, p.CacheRatio);
+            WriteRatio(w, Names.ModelPrice, p.UsePrice ? p.ModelPrice : -1);
+            WriteRatio(w, Names.UserGroupRatio, rc.GroupPricing.UserGroupRatio);
+            w.WriteNumber("frt"u8, served.FirstByteMs);
             if (u.CacheWriteTokens > 0)
             {
-                w.WriteNumber("cache_creation_tokens", u.CacheWriteTokens);
-                w.WriteNumber("cache_creation_ratio", p.CreateCacheRatio);
+                w.WriteNumber("cache_creation_tokens"u8, u.CacheWriteTokens);
+                WriteRatio(w, Names.CacheCreationRatio, p.CreateCacheRatio);
             }
-            if (u.ReasoningTokens > 0) w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+            if (u.ReasoningTokens > 0) w.WriteNumber("reasoning_tokens"u8, u.ReasoningTokens);
             if (u.WebSearchCalls > 0)
             {
-                w.WriteBoolean("web_search", true);
-                w.WriteNumber("web_search_call_count", u.WebSearchCalls);
-                w.WriteNumber("web_search_price", 10);
+                w.WriteBoolean("web_search"u8, true);
+                w.WriteNumber("web_search_call_count"u8, u.WebSearchCalls);
+                w.WriteNumber("web_search_price"u8, 10);
             }
             if (u.ImageTokens > 0)
             {
-                w.WriteBoolean("image", true);
-                w.WriteNumber("image_ratio", p.ImageRatio);
-                w.WriteNumber("image_output", u.ImageTokens);
+                w.WriteBoolean("image"u8, true);
+                WriteRatio(w, Names.ImageRatio, p.ImageRatio);
+                w.WriteNumber("image_output"u8, u.ImageTokens);
             }
             if (served.UpstreamModel != rc.Request.Model)
             {
-                w.WriteBoolean("is_model_mapped", true);
-                w.WriteString("upstream_model_name", served.UpstreamModel);
+                w.WriteBoolean("is_model_mapped"u8, true);
+                w.WriteString("upstream_model_name"u8, served.UpstreamModel);
             }
-            if (served.SystemPromptOverwritten) w.WriteBoolean("is_system_prompt_overwritten", true);
+            if (served.SystemPromptOverwritten) w.WriteBoolean("is_system_prompt_overwritten"u8, true);
             rc.Request.Rule?.WriteLogOther(w, rc, u);
-            w.WriteString("request_path", rc.Path);
+            w.WriteString("request_path"u8, rc.Path);
             if (served.Conversion is { } conversion)
             {
-                w.WriteStartArray("request_conversion");
+                w.WriteStartArray("request_conversion"u8);
                 foreach (var step in conversion) w.WriteStringValue(step);
                 w.WriteEndArray();
             }
-            if (served.ClaudeUpstream) w.WriteBoolean("claude", true);
-            w.WriteStartObject("admin_info");
-            w.WriteStartArray("use_channel");
+            if (served.ClaudeUpstream) w.WriteBoolean("claude"u8, true);
+            w.WriteStartObject("admin_info"u8);
+            w.WriteStartArray("use_channel"u8);
             foreach (var id in rc.Tried) w.WriteStringValue(id.ToString(CultureInfo.InvariantCulture));
             w.WriteEndArray();
-            if (served.UsageEstimated) w.WriteBoolean("local_count_tokens", true);
+            if (served.UsageEstimated) w.WriteBoolean("local_count_tokens"u8, true);
             w.WriteEndObject();
             if (served.Outcome.StreamEnd is { } end) WriteStreamStatus(w, end);
-            w.WriteString("billing_source", "wallet");
+            w.WriteString("billing_source"u8, "wallet");
             w.WriteEndObject();
         }
         w.Flush();
@@ -114,14 +114,51 @@ public static class ConsumeLog
         return other;
     }
 
+    private static class Names
+    {
+        public static readonly JsonEncodedText ModelRatio = JsonEncodedText.Encode("model_ratio"), GroupRatio = JsonEncodedText.Encode("group_ratio"),
+            CompletionRatio = JsonEncodedText.Encode("completion_ratio"), CacheRatio = JsonEncodedText.Encode("cache_ratio"),
+            ModelPrice = JsonEncodedText.Encode("model_price"), UserGroupRatio = JsonEncodedText.Encode("user_group_ratio"),
+            CacheCreationRatio = JsonEncodedText.Encode("cache_creation_ratio"), ImageRatio = JsonEncodedText.Encode("image_ratio");
+    }
+
+    // The same few ratios go into every row, and formatting a double (shortest round trip) was the costliest part of
+    // building one: each thread keeps the text of the last values it formatted, by value, formatted by the writer itself.
+    [ThreadStatic] private static long[]? t_ratioKeys;
+    [ThreadStatic] private static byte[]?[]? t_ratioText;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_ratioBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_ratioWriter;
+
+    internal static void WriteRatio(Utf8JsonWriter w, JsonEncodedText name, double value)
+    {
+        var keys = t_ratioKeys ??= new long[16];
+        var texts = t_ratioText ??= new byte[]?[16];
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        var slot = (int)((ulong)bits * 0x9E3779B97F4A7C15UL >> 60);
+        var text = texts[slot];
+        if (text is null || keys[slot] != bits)
+        {
+            var buffer = t_ratioBuffer ??= new ArrayBufferWriter<byte>(32);
+            buffer.ResetWrittenCount();
+            var scratch = t_ratioWriter ??= new Utf8JsonWriter(buffer);
+            scratch.Reset(buffer);
+            scratch.WriteNumberValue(value);
+            scratch.Flush();
+            texts[slot] = text = buffer.WrittenSpan.ToArray();
+            keys[slot] = bits;
+        }
+        w.WritePropertyName(name);
+        w.WriteRawValue(text, skipInputValidation: true);
+    }
+
     private static string JoinNotes(string? route, string note) =>
         string.IsNullOrEmpty(route) ? note : note.Length == 0 ? route : route + ", " + note;
 
     private static void WriteStreamStatus(Utf8JsonWriter w, StreamEnd end)
     {
-        w.WriteStartObject("stream_status");
-        w.WriteString("status", end is StreamEnd.Done or StreamEnd.Eof ? "ok" : "error");
-        w.WriteString("end_reason", end switch
+        w.WriteStartObject("stream_status"u8);
+        w.WriteString("status"u8, end is StreamEnd.Done or StreamEnd.Eof ? "ok" : "error");
+        w.WriteString("end_reason"u8, end switch
         {
             StreamEnd.Done => "done",
             StreamEnd.Eof => "eof",

@@ -20,11 +20,11 @@ public sealed class RelayRequest : IDisposable
         Model = model;
         RewritesModel = rewritesModel;
         var root = doc.RootElement;
-        Stream = stream ?? (root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
-        if (root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
-            ClientWantsUsage = so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+        Stream = stream ?? (root.TryGetProperty("stream"u8, out var s) && s.ValueKind == JsonValueKind.True);
+        if (root.TryGetProperty("stream_options"u8, out var so) && so.ValueKind == JsonValueKind.Object)
+            ClientWantsUsage = so.TryGetProperty("include_usage"u8, out var iu) && iu.ValueKind == JsonValueKind.True;
         MaxTokens = Math.Max(Math.Max(Long(root, "max_tokens"), Long(root, "max_completion_tokens")), Long(root, "max_output_tokens"));
-        if (root.TryGetProperty("generationConfig", out var gc) && gc.ValueKind == JsonValueKind.Object) MaxTokens = Math.Max(MaxTokens, Long(gc, "maxOutputTokens"));
+        if (root.TryGetProperty("generationConfig"u8, out var gc) && gc.ValueKind == JsonValueKind.Object) MaxTokens = Math.Max(MaxTokens, Long(gc, "maxOutputTokens"));
     }
 
     public RouteKind Kind { get; }
@@ -59,14 +59,14 @@ public sealed class RelayRequest : IDisposable
         }
         var root = doc.RootElement;
         var error = root.ValueKind != JsonValueKind.Object ? "invalid request body: a JSON object is required" : Validate(kind, root);
-        if (error is null && root.TryGetProperty("model", out var m) && m.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        if (error is null && root.TryGetProperty("model"u8, out var m) && m.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
             error = "model must be a string";
         if (error is not null)
         {
             doc.Dispose();
             return (null, RelayError.BadRequest(error));
         }
-        var model = facts?.Model ?? (root.TryGetProperty("model", out var mv) && mv.ValueKind == JsonValueKind.String ? mv.GetString()! : "");
+        var model = facts?.Model ?? (root.TryGetProperty("model"u8, out var mv) && mv.ValueKind == JsonValueKind.String ? mv.GetString()! : "");
         var routed = RouteValidation.RoutingModel(kind, model);
         return (new RelayRequest(kind, doc, routed, routed != model, facts?.Stream), null);
     }
@@ -78,7 +78,7 @@ public sealed class RelayRequest : IDisposable
         RouteKind.Completions when !Has(root, "prompt") => "field prompt is required",
         RouteKind.Embeddings or RouteKind.Moderations when !Has(root, "input") => "field input is required",
         RouteKind.ClaudeMessages when !Has(root, "messages", JsonValueKind.Array) => "messages: field required",
-        RouteKind.ClaudeMessages when root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null)
+        RouteKind.ClaudeMessages when root.TryGetProperty("max_tokens"u8, out var mt) && mt.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null)
             => "max_tokens: must be an integer",
         RouteKind.GeminiGenerate when !Has(root, "contents", JsonValueKind.Array) => "contents is required",
         _ => RouteValidation.Check(kind, root),

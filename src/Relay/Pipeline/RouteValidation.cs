@@ -38,8 +38,8 @@ public static class RouteValidation
     private static string? Rerank(JsonElement root)
     {
         if (!NonEmpty(root, "query")) return "query is empty";
-        if (!root.TryGetProperty("documents", out var docs) || docs.ValueKind != JsonValueKind.Array || docs.GetArrayLength() == 0) return "documents is empty";
-        return root.TryGetProperty("top_n", out var n) && n.ValueKind is not (JsonValueKind.Null or JsonValueKind.Number) ? "top_n must be an integer" : null;
+        if (!root.TryGetProperty("documents"u8, out var docs) || docs.ValueKind != JsonValueKind.Array || docs.GetArrayLength() == 0) return "documents is empty";
+        return root.TryGetProperty("top_n"u8, out var n) && n.ValueKind is not (JsonValueKind.Null or JsonValueKind.Number) ? "top_n must be an integer" : null;
     }
 
     /// <summary>New API's image checks: model required, ASCII 'x' in sizes, the DALL·E size lists, a non-negative whole n.</summary>
@@ -47,7 +47,7 @@ public static class RouteValidation
     {
         if (Strings(root, "model", "size", "quality", "prompt", "response_format") is { } typeError) return typeError;
         if (!NonEmpty(root, "model")) return "model is required";
-        var model = root.GetProperty("model").GetString()!;
+        var model = root.GetProperty("model"u8).GetString()!;
         var size = Str(root, "size");
         if (size.Contains('×')) return "size an unexpected error occurred in the parameter, please use 'x' instead of the multiplication sign '×'";
         if (model is "dall-e-2" or "dall-e" && size is not ("" or "256x256" or "512x512" or "1024x1024"))
@@ -60,7 +60,7 @@ public static class RouteValidation
     /// <summary>The n of an image request: 1 when absent or 0, −1 when it is not a whole non-negative number.</summary>
     public static long ImageCount(JsonElement root)
     {
-        if (!root.TryGetProperty("n", out var n) || n.ValueKind == JsonValueKind.Null) return 1;
+        if (!root.TryGetProperty("n"u8, out var n) || n.ValueKind == JsonValueKind.Null) return 1;
         long value;
         if (n.ValueKind == JsonValueKind.Number) { if (!n.TryGetInt64(out value)) return -1; }
         else if (n.ValueKind != JsonValueKind.String || !long.TryParse(n.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out value)) return -1;

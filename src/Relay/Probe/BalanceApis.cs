@@ -68,7 +68,7 @@ internal static class BalanceApis
         using (var doc = JsonDocument.Parse(sub!))
         {
             hardLimit = Number(doc.RootElement, "hard_limit_usd") ?? 0;
-            hasPayment = doc.RootElement.TryGetProperty("has_payment_method", out var p) && p.ValueKind == JsonValueKind.True;
+            hasPayment = doc.RootElement.TryGetProperty("has_payment_method"u8, out var p) && p.ValueKind == JsonValueKind.True;
         }
         var day = now.UtcDateTime.Date;
         var start = hasPayment ? new DateTime(day.Year, day.Month, 1, 0, 0, 0, DateTimeKind.Utc) : day.AddDays(-100);
@@ -92,32 +92,32 @@ internal static class BalanceApis
     }
 
     private static (double?, string?) AiProxy(JsonElement e) =>
-        e.TryGetProperty("success", out var s) && s.ValueKind == JsonValueKind.True
-            ? (e.TryGetProperty("data", out var d) ? Number(d, "totalPoints") : null, null)
+        e.TryGetProperty("success"u8, out var s) && s.ValueKind == JsonValueKind.True
+            ? (e.TryGetProperty("data"u8, out var d) ? Number(d, "totalPoints") : null, null)
             : (null, "code: " + (Number(e, "error_code") ?? 0).ToString(CultureInfo.InvariantCulture) + ", message: " + Text(e, "message"));
 
     private static (double?, string?) SiliconFlow(JsonElement e)
     {
         if ((Number(e, "code") ?? 0) != 20000) return (null, "code: " + (Number(e, "code") ?? 0).ToString(CultureInfo.InvariantCulture) + ", message: " + Text(e, "message"));
-        return (e.TryGetProperty("data", out var d) ? Number(d, "totalBalance") : null, null);
+        return (e.TryGetProperty("data"u8, out var d) ? Number(d, "totalBalance") : null, null);
     }
 
     private static (double?, string?) DeepSeek(JsonElement e)
     {
-        if (!e.TryGetProperty("balance_infos", out var infos) || infos.ValueKind != JsonValueKind.Array) return (null, "currency CNY not found");
+        if (!e.TryGetProperty("balance_infos"u8, out var infos) || infos.ValueKind != JsonValueKind.Array) return (null, "currency CNY not found");
         foreach (var info in infos.EnumerateArray())
             if (Text(info, "currency") == "CNY") return (Number(info, "total_balance"), null);
         return (null, "currency CNY not found");
     }
 
     private static (double?, string?) OpenRouter(JsonElement e) =>
-        e.TryGetProperty("data", out var d) && Number(d, "total_credits") is { } credits ? (credits - (Number(d, "total_usage") ?? 0), null) : (null, null);
+        e.TryGetProperty("data"u8, out var d) && Number(d, "total_credits") is { } credits ? (credits - (Number(d, "total_usage") ?? 0), null) : (null, null);
 
     private static (double?, string?) Moonshot(JsonElement e)
     {
-        var ok = e.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.True && (Number(e, "code") ?? 0) == 0;
+        var ok = e.TryGetProperty("status"u8, out var s) && s.ValueKind == JsonValueKind.True && (Number(e, "code") ?? 0) == 0;
         if (!ok) return (null, "failed to update moonshot balance, code: " + (Number(e, "code") ?? 0).ToString(CultureInfo.InvariantCulture) + ", scode: " + Text(e, "scode"));
-        return (e.TryGetProperty("data", out var d) ? Number(d, "available_balance") : null, null);
+        return (e.TryGetProperty("data"u8, out var d) ? Number(d, "available_balance") : null, null);
     }
 
     /// <summary>A number that providers send either as a JSON number or as a decimal string.</summary>

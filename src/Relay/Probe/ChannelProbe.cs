@@ -199,7 +199,7 @@ public sealed class ChannelProbe(OutboundHttp http, TimeProvider time)
             {
                 (detail, code, type) = err;
             }
-            else if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+            else if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String)
             {
                 detail = m.GetString() ?? detail;
             }

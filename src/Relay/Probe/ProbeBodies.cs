@@ -72,16 +72,16 @@ internal static class ProbeBodies
     public static (long Prompt, long Completion)? Usage(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object) return null;
-        if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+        if (root.TryGetProperty("usage"u8, out var u) && u.ValueKind == JsonValueKind.Object)
         {
-            if (u.TryGetProperty("prompt_tokens", out _) || u.TryGetProperty("completion_tokens", out _))
+            if (u.TryGetProperty("prompt_tokens"u8, out _) || u.TryGetProperty("completion_tokens"u8, out _))
                 return (Num(u, "prompt_tokens"), Num(u, "completion_tokens"));
-            if (u.TryGetProperty("input_tokens", out _) || u.TryGetProperty("output_tokens", out _))
+            if (u.TryGetProperty("input_tokens"u8, out _) || u.TryGetProperty("output_tokens"u8, out _))
                 return (Num(u, "input_tokens"), Num(u, "output_tokens"));
-            if (u.TryGetProperty("total_tokens", out _)) return (Num(u, "total_tokens"), 0);
+            if (u.TryGetProperty("total_tokens"u8, out _)) return (Num(u, "total_tokens"), 0);
         }
-        if (root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object) return Usage(m);   // Claude message_start
-        if (root.TryGetProperty("usageMetadata", out var g) && g.ValueKind == JsonValueKind.Object)
+        if (root.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.Object) return Usage(m);   // Claude message_start
+        if (root.TryGetProperty("usageMetadata"u8, out var g) && g.ValueKind == JsonValueKind.Object)
             return (Num(g, "promptTokenCount"), Num(g, "candidatesTokenCount") + Num(g, "thoughtsTokenCount"));
         return null;
     }
@@ -92,13 +92,13 @@ internal static class ProbeBodies
     /// <summary>The upstream error carried by a body, if any: message, code and type.</summary>
     public static (string Message, string? Code, string? Type)? Error(JsonElement root)
     {
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("error", out var e) || e.ValueKind == JsonValueKind.Null) return null;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("error"u8, out var e) || e.ValueKind == JsonValueKind.Null) return null;
         if (e.ValueKind == JsonValueKind.String) return (e.GetString() ?? "", null, null);
         if (e.ValueKind != JsonValueKind.Object) return (e.GetRawText(), null, null);
         var message = Text(e, "message");
-        if (message.Length == 0 && e.TryGetProperty("error", out var inner) && inner.ValueKind == JsonValueKind.Object) message = Text(inner, "message");
+        if (message.Length == 0 && e.TryGetProperty("error"u8, out var inner) && inner.ValueKind == JsonValueKind.Object) message = Text(inner, "message");
         if (message.Length == 0) message = e.GetRawText();
-        var code = e.TryGetProperty("code", out var c) ? c.ValueKind switch
+        var code = e.TryGetProperty("code"u8, out var c) ? c.ValueKind switch
         {
             JsonValueKind.String => c.GetString(),
             JsonValueKind.Number => c.GetRawText(),

@@ -59,7 +59,7 @@ internal static class UpstreamModels
     private static string? NextPageToken(string body)
     {
         using var doc = JsonDocument.Parse(body);
-        return doc.RootElement.TryGetProperty("nextPageToken", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return doc.RootElement.TryGetProperty("nextPageToken"u8, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 
     private static async Task<(string? Body, string? Error)> GetAsync(HttpClient client, ProbeTarget t, ProbeFamily family, string url, CancellationToken ct)

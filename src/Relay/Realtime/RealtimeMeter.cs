@@ -57,12 +57,12 @@ public sealed class RealtimeMeter(TokenCounter counter, string model)
     {
         estimated = false;
         using var doc = Parse(json);
-        if (doc?.RootElement is { } root && root.TryGetProperty("response", out var r) && r.ValueKind == JsonValueKind.Object && r.TryGetProperty("usage", out var u)
+        if (doc?.RootElement is { } root && root.TryGetProperty("response"u8, out var r) && r.ValueKind == JsonValueKind.Object && r.TryGetProperty("usage"u8, out var u)
             && u.ValueKind == JsonValueKind.Object && Int(u, "total_tokens") + Int(u, "input_tokens") + Int(u, "output_tokens") > 0)
         {
             Reset();
-            var input = u.TryGetProperty("input_token_details", out var i) ? i : default;
-            var output = u.TryGetProperty("output_token_details", out var o) ? o : default;
+            var input = u.TryGetProperty("input_token_details"u8, out var i) ? i : default;
+            var output = u.TryGetProperty("output_token_details"u8, out var o) ? o : default;
             return new UsageCounts
             {
                 PromptTokens = Int(u, "input_tokens"), CompletionTokens = Int(u, "output_tokens"), CachedTokens = Int(input, "cached_tokens"),
@@ -93,9 +93,9 @@ public sealed class RealtimeMeter(TokenCounter counter, string model)
     private void AudioFormats(ReadOnlySpan<byte> json)
     {
         using var doc = Parse(json);
-        if (doc is null || !doc.RootElement.TryGetProperty("session", out var s) || s.ValueKind != JsonValueKind.Object) return;
-        if (s.TryGetProperty("input_audio_format", out var i) && i.ValueKind == JsonValueKind.String) _inputBytesPerSecond = Rate(i.GetString()!);
-        if (s.TryGetProperty("output_audio_format", out var o) && o.ValueKind == JsonValueKind.String) _outputBytesPerSecond = Rate(o.GetString()!);
+        if (doc is null || !doc.RootElement.TryGetProperty("session"u8, out var s) || s.ValueKind != JsonValueKind.Object) return;
+        if (s.TryGetProperty("input_audio_format"u8, out var i) && i.ValueKind == JsonValueKind.String) _inputBytesPerSecond = Rate(i.GetString()!);
+        if (s.TryGetProperty("output_audio_format"u8, out var o) && o.ValueKind == JsonValueKind.String) _outputBytesPerSecond = Rate(o.GetString()!);
     }
 
     /// <summary>A whole event, or null when it is not JSON (it is still relayed; it just bills nothing).</summary>

@@ -103,7 +103,7 @@ public static class NativeRoutes
         try
         {
             using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("generateContentRequest", out var inner)
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("generateContentRequest"u8, out var inner)
                 && inner.ValueKind == JsonValueKind.Object)
                 return Copy(inner);
         }

@@ -29,10 +29,10 @@ internal sealed class RerankRule(TokenCounter counter) : RouteRule
     {
         var root = rc.Request.Root;
         var text = new StringBuilder(RouteValidation.Str(root, "query")).Append('\n');
-        foreach (var doc in root.GetProperty("documents").EnumerateArray())
+        foreach (var doc in root.GetProperty("documents"u8).EnumerateArray())
         {
             if (doc.ValueKind == JsonValueKind.String) text.Append(doc.GetString()).Append('\n');
-            else if (doc.ValueKind == JsonValueKind.Object && doc.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+            else if (doc.ValueKind == JsonValueKind.Object && doc.TryGetProperty("text"u8, out var t) && t.ValueKind == JsonValueKind.String)
                 text.Append(t.GetString()).Append('\n');
         }
         return counter.Count(rc.Request.Model, text.ToString());

@@ -39,17 +39,18 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
     {
         try
         {
+            // Usage is looked for with a reader, building a document for that object alone; the whole body becomes one
+            // only when it has none, for the delivered text (then counted locally).
+            if (ScanForUsage(body)) return;
             var reader = new Utf8JsonReader(body);
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return;
-            // The delivered text only matters when the upstream reported no usage (it is then counted locally).
-            if (ReadUsage(root)) return;
-            if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+            if (root.TryGetProperty("choices"u8, out var choices) && choices.ValueKind == JsonValueKind.Array)
                 foreach (var choice in choices.EnumerateArray())
                 {
                     Append(choice, "text");
-                    if (choice.TryGetProperty("message", out var message)) AppendMessage(message);
+                    if (choice.TryGetProperty("message"u8, out var message)) AppendMessage(message);
                 }
         }
         catch (JsonException)
@@ -58,26 +59,56 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
         }
     }
 
+    /// <summary>Reads a top-level "usage" object (the last one, as a document lookup would) off a whole body.</summary>
+    private bool ScanForUsage(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        UsageCounts? found = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("usage"u8))
+            {
+                reader.Skip();
+                continue;
+            }
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                using var usage = JsonDocument.ParseValue(ref reader);
+                found = UsageParser.FromOpenAi(usage.RootElement, kind);
+            }
+            else
+            {
+                reader.Skip();
+                found = null;   // a later non-object "usage" hides an earlier one, as in a document
+            }
+        }
+        if (found is null) return false;
+        Usage = found;
+        return true;
+    }
+
     private FrameKind ObserveChunk(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object) return FrameKind.Content;
-        if (Header.Id.Length == 0 && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-            Header = (id.GetString()!, OpenAiAdapter.Int(root, "created"), root.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "");
+        if (Header.Id.Length == 0 && root.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String)
+            Header = (id.GetString()!, OpenAiAdapter.Int(root, "created"), root.TryGetProperty("model"u8, out var m) ? m.GetString() ?? "" : "");
         var hasUsage = ReadUsage(root);
         var choiceCount = 0;
-        if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
+        if (root.TryGetProperty("choices"u8, out var choices) && choices.ValueKind == JsonValueKind.Array)
             foreach (var choice in choices.EnumerateArray())
             {
                 choiceCount++;
                 Append(choice, "text");
-                if (choice.TryGetProperty("delta", out var delta)) AppendMessage(delta);
+                if (choice.TryGetProperty("delta"u8, out var delta)) AppendMessage(delta);
             }
         return hasUsage && choiceCount == 0 ? FrameKind.UsageOnly : FrameKind.Content;
     }
 
     private bool ReadUsage(JsonElement root)
     {
-        if (!root.TryGetProperty("usage", out var u) || u.ValueKind != JsonValueKind.Object) return false;
+        if (!root.TryGetProperty("usage"u8, out var u) || u.ValueKind != JsonValueKind.Object) return false;
         Usage = UsageParser.FromOpenAi(u, kind);
         return true;
     }
@@ -88,12 +119,12 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
         Append(message, "content");
         Append(message, "reasoning_content");
         Append(message, "reasoning");
-        if (!message.TryGetProperty("tool_calls", out var calls) || calls.ValueKind != JsonValueKind.Array) return;
+        if (!message.TryGetProperty("tool_calls"u8, out var calls) || calls.ValueKind != JsonValueKind.Array) return;
         var count = 0;
         foreach (var call in calls.EnumerateArray())
         {
             count++;
-            if (!call.TryGetProperty("function", out var f) || f.ValueKind != JsonValueKind.Object) continue;
+            if (!call.TryGetProperty("function"u8, out var f) || f.ValueKind != JsonValueKind.Object) continue;
             Append(f, "name");
             Append(f, "arguments");
         }

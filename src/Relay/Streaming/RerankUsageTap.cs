@@ -27,12 +27,12 @@ public sealed class RerankUsageTap : IUsageTap
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return;
             var tokens = 0L;
-            if (root.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+            if (root.TryGetProperty("usage"u8, out var u) && u.ValueKind == JsonValueKind.Object)
                 tokens = Int(u, "prompt_tokens") is > 0 and var p ? p : Int(u, "total_tokens");
-            if (tokens == 0 && root.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object)
+            if (tokens == 0 && root.TryGetProperty("meta"u8, out var meta) && meta.ValueKind == JsonValueKind.Object)
             {
-                if (meta.TryGetProperty("tokens", out var t)) tokens = Int(t, "input_tokens");
-                if (tokens == 0 && meta.TryGetProperty("billed_units", out var b)) tokens = Int(b, "input_tokens");
+                if (meta.TryGetProperty("tokens"u8, out var t)) tokens = Int(t, "input_tokens");
+                if (tokens == 0 && meta.TryGetProperty("billed_units"u8, out var b)) tokens = Int(b, "input_tokens");
             }
             if (tokens > 0) Usage = new UsageCounts { PromptTokens = tokens };
         }

@@ -35,8 +35,8 @@ public sealed class ResponsesUsageTap : IUsageTap
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return FrameKind.Content;
-            if (delta && root.TryGetProperty("delta", out var d) && d.ValueKind == JsonValueKind.String) _text.Append(d.GetString());
-            if (root.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object) ReadResponse(response, withText: false);
+            if (delta && root.TryGetProperty("delta"u8, out var d) && d.ValueKind == JsonValueKind.String) _text.Append(d.GetString());
+            if (root.TryGetProperty("response"u8, out var response) && response.ValueKind == JsonValueKind.Object) ReadResponse(response, withText: false);
         }
         catch (JsonException)
         {
@@ -61,18 +61,18 @@ public sealed class ResponsesUsageTap : IUsageTap
 
     private void ReadResponse(JsonElement response, bool withText)
     {
-        if (ResponseId.Length == 0 && response.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String) ResponseId = id.GetString()!;
-        if (response.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object)
+        if (ResponseId.Length == 0 && response.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String) ResponseId = id.GetString()!;
+        if (response.TryGetProperty("usage"u8, out var u) && u.ValueKind == JsonValueKind.Object)
         {
-            var details = u.TryGetProperty("output_tokens_details", out var od) ? od : default;
+            var details = u.TryGetProperty("output_tokens_details"u8, out var od) ? od : default;
             Usage = UsageParser.FromOpenAi(u, RouteKind.Responses) with { ReasoningTokens = Int(details, "reasoning_tokens") };
         }
-        if (!withText || !response.TryGetProperty("output", out var output) || output.ValueKind != JsonValueKind.Array) return;
+        if (!withText || !response.TryGetProperty("output"u8, out var output) || output.ValueKind != JsonValueKind.Array) return;
         foreach (var item in output.EnumerateArray())
         {
-            if (!item.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.Array) continue;
+            if (!item.TryGetProperty("content"u8, out var content) || content.ValueKind != JsonValueKind.Array) continue;
             foreach (var part in content.EnumerateArray())
-                if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+                if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text"u8, out var t) && t.ValueKind == JsonValueKind.String)
                     _text.Append(t.GetString());
         }
     }

@@ -35,13 +35,13 @@ public static class ImageTokens
 
     private static (string Url, string Detail) Source(JsonElement part)
     {
-        var image = part.TryGetProperty("image_url", out var i) ? i : default;
-        var detail = part.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
+        var image = part.TryGetProperty("image_url"u8, out var i) ? i : default;
+        var detail = part.TryGetProperty("detail"u8, out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
         if (image.ValueKind == JsonValueKind.String) return (image.GetString()!, detail);
         if (image.ValueKind == JsonValueKind.Object)
         {
-            var url = image.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()! : "";
-            if (image.TryGetProperty("detail", out var inner) && inner.ValueKind == JsonValueKind.String) detail = inner.GetString()!;
+            var url = image.TryGetProperty("url"u8, out var u) && u.ValueKind == JsonValueKind.String ? u.GetString()! : "";
+            if (image.TryGetProperty("detail"u8, out var inner) && inner.ValueKind == JsonValueKind.String) detail = inner.GetString()!;
             return (url, detail);
         }
         return ("", detail);

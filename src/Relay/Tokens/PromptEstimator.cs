@@ -34,7 +34,7 @@ public sealed class PromptEstimator(TokenCounter counter)
             case RouteKind.ClaudeMessages or RouteKind.GeminiGenerate:
                 extra = Walk(root, text, 0, null) + ChatPriming;
                 break;
-            case RouteKind.Responses when root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Array:
+            case RouteKind.Responses when root.TryGetProperty("input"u8, out var input) && input.ValueKind == JsonValueKind.Array:
                 extra = Walk(input, text, 0, request) + Walk(root, "instructions", text) + Walk(root, "tools", text);
                 break;
             case RouteKind.GeminiEmbed or RouteKind.GeminiBatchEmbed:
@@ -53,26 +53,26 @@ public sealed class PromptEstimator(TokenCounter counter)
 
     private static int Messages(JsonElement root, StringBuilder text, string model, bool stream)
     {
-        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array) return 0;
+        if (!root.TryGetProperty("messages"u8, out var messages) || messages.ValueKind != JsonValueKind.Array) return 0;
         var extra = 0;
         foreach (var m in messages.EnumerateArray())
         {
             if (m.ValueKind != JsonValueKind.Object) continue;
             extra += PerMessage;
             Append(text, m, "role");
-            if (m.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+            if (m.TryGetProperty("name"u8, out var name) && name.ValueKind == JsonValueKind.String)
             {
                 extra += PerName;
                 text.Append(name.GetString()).Append('\n');
             }
-            if (!m.TryGetProperty("content", out var content)) continue;
+            if (!m.TryGetProperty("content"u8, out var content)) continue;
             if (content.ValueKind == JsonValueKind.String) text.Append(content.GetString()).Append('\n');
             else if (content.ValueKind == JsonValueKind.Array)
                 foreach (var part in content.EnumerateArray())
                 {
                     if (part.ValueKind != JsonValueKind.Object) continue;
-                    if (part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String) text.Append(t.GetString()).Append('\n');
-                    else if (part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("image_url")) extra += ImageTokens.Estimate(model, part, stream);
+                    if (part.TryGetProperty("text"u8, out var t) && t.ValueKind == JsonValueKind.String) text.Append(t.GetString()).Append('\n');
+                    else if (part.TryGetProperty("type"u8, out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("image_url")) extra += ImageTokens.Estimate(model, part, stream);
                 }
         }
         return extra;
@@ -80,15 +80,15 @@ public sealed class PromptEstimator(TokenCounter counter)
 
     private static int Tools(JsonElement root, StringBuilder text)
     {
-        if (!root.TryGetProperty("tools", out var tools) || tools.ValueKind != JsonValueKind.Array) return 0;
+        if (!root.TryGetProperty("tools"u8, out var tools) || tools.ValueKind != JsonValueKind.Array) return 0;
         var extra = 0;
         foreach (var tool in tools.EnumerateArray())
         {
-            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("function", out var f) || f.ValueKind != JsonValueKind.Object) continue;
+            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("function"u8, out var f) || f.ValueKind != JsonValueKind.Object) continue;
             extra += PerTool;
             Append(text, f, "name");
             Append(text, f, "description");
-            if (f.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object) text.Append(p.GetRawText()).Append('\n');
+            if (f.TryGetProperty("parameters"u8, out var p) && p.ValueKind == JsonValueKind.Object) text.Append(p.GetRawText()).Append('\n');
         }
         return extra;
     }
@@ -107,7 +107,7 @@ public sealed class PromptEstimator(TokenCounter counter)
                 foreach (var item in node.EnumerateArray()) extra += Walk(item, text, depth + 1, responses);
                 break;
             case JsonValueKind.Object:
-                if (node.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+                if (node.TryGetProperty("type"u8, out var type) && type.ValueKind == JsonValueKind.String)
                 {
                     if (type.ValueEquals("input_image") && responses is not null) return ImageTokens.Estimate(responses.Model, node, responses.Stream);
                     if (type.ValueEquals("image") || type.ValueEquals("input_image")) return PerImage;
@@ -130,7 +130,7 @@ public sealed class PromptEstimator(TokenCounter counter)
                     }
                     else extra += Walk(p.Value, text, depth + 1, responses);
                 }
-                if (node.TryGetProperty("role", out _)) extra += PerMessage;
+                if (node.TryGetProperty("role"u8, out _)) extra += PerMessage;
                 break;
         }
         return extra;

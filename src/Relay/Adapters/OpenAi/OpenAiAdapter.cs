@@ -60,11 +60,11 @@ public sealed class OpenAiAdapter : IProviderAdapter
     {
         var root = request.Root;
         if (request.RewritesModel) return false;
-        if (IsChatLike(request.Kind) && (request.Stream || root.TryGetProperty("stream_options", out _))) return false;
+        if (IsChatLike(request.Kind) && (request.Stream || root.TryGetProperty("stream_options"u8, out _))) return false;
         if (IsReasoningModel(request.Model)) return false;
-        if (!target.Runtime.AllowServiceTier && root.TryGetProperty("service_tier", out _)) return false;
-        if (!target.Runtime.AllowSafetyIdentifier && root.TryGetProperty("safety_identifier", out _)) return false;
-        return !(target.Runtime.DisableStore && root.TryGetProperty("store", out _));
+        if (!target.Runtime.AllowServiceTier && root.TryGetProperty("service_tier"u8, out _)) return false;
+        if (!target.Runtime.AllowSafetyIdentifier && root.TryGetProperty("safety_identifier"u8, out _)) return false;
+        return !(target.Runtime.DisableStore && root.TryGetProperty("store"u8, out _));
     }
 
     public void PrepareBody(JsonObject body, UpstreamTarget target, RelayRequest request, bool forceStreamUsage)
