@@ -8,6 +8,7 @@
 seed() {
   local bin=$1 data=$2
   sqlite3 "$data/newapi.db" <<SQL
+.timeout 5000
 INSERT INTO channels(type, "key", name, base_url, models, "group", status, created_time) VALUES
   (1, 'bench-key', 'bench-json', 'http://127.0.0.1:18081/json', 'bench-json', 'default', 1, 1),
   (1, 'bench-key', 'bench-sse', 'http://127.0.0.1:18081/sse', 'bench-sse', 'default', 1, 1),
