@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using NewApi.Common;
 using NewApi.Config;
+using NewApi.Json;
 
 namespace NewApi.Auth;
 
@@ -24,7 +26,7 @@ public static class AnonymousBodyLimit
         if (ctx.Request.ContentLength > limit)
         {
             ctx.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            return Task.CompletedTask;
+            return ctx.Response.WriteAsJsonAsync(Api.Fail($"请求体过大（上限 {relay.AnonymousRequestBodyLimitKb} KB）"), AdminJson.Default.Reply);
         }
         if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } f) f.MaxRequestBodySize = limit;
         return next(ctx);

@@ -1,13 +1,18 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using NewApi.Common;
 using NewApi.Config;
+using NewApi.Json;
 
 namespace NewApi.Auth;
 
 public enum RateLimitKind { Critical, Search }
 
-/// <summary>Per-route limiters of New API: critical (per IP) and search (per user id). A rejection is 429 with an empty body.</summary>
+/// <summary>
+/// Per-route limiters of New API: critical (per IP) and search (per user id). A rejection is 429 with the envelope
+/// (New API's body is empty: a caller that parses every /api answer as the envelope failed on it).
+/// </summary>
 public sealed class RateLimitFilter(RateLimitKind kind) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -27,8 +32,13 @@ public sealed class RateLimitFilter(RateLimitKind kind) : IEndpointFilter
             if (user is null) return Results.StatusCode(StatusCodes.Status401Unauthorized);
             ok = !cfg.SearchEnabled || limiter.TryAcquire("SR:" + user.Id, cfg.Search, cfg.SearchDuration);
         }
-        return ok ? await next(context) : Results.StatusCode(StatusCodes.Status429TooManyRequests);
+        return ok ? await next(context) : TooManyRequests;
     }
+
+    public const string TooManyRequestsMessage = "请求过于频繁，请稍后再试";
+
+    private static readonly IResult TooManyRequests =
+        Results.Json(Api.Fail(TooManyRequestsMessage), AdminJson.Default.Reply, statusCode: StatusCodes.Status429TooManyRequests);
 }
 
 public static class RateLimitFilterExtensions

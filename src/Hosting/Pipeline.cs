@@ -31,14 +31,15 @@ public static class Pipeline
         if (config.Log.AccessLog) app.Use((ctx, next) => AccessLogAsync(ctx, next, logger, ips));
         app.Use((ctx, next) => Cors.InvokeAsync(ctx, next));
 
-        // new-api: every /api route shares the global per-IP limiter; a rejection is 429 with an empty body.
+        // new-api: every /api route shares the global per-IP limiter; a rejection is 429 (with the envelope here; New
+        // API's body is empty).
         app.Use((ctx, next) =>
         {
             if (limits.GlobalApiEnabled && ctx.Request.Path.StartsWithSegments("/api")
                 && !limiter.TryAcquire("GA:" + ips.ResolveString(ctx), limits.GlobalApi, limits.GlobalApiDuration))
             {
                 ctx.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                return Task.CompletedTask;
+                return ctx.Response.WriteAsJsonAsync(Api.Fail(RateLimitFilter.TooManyRequestsMessage), AdminJson.Default.Reply);
             }
             return next(ctx);
         });

@@ -74,7 +74,9 @@ public sealed class DashboardBilling(RelayAuthenticator auth, TokenRepository to
         var ct = ctx.RequestAborted;
         if (limits.GlobalApiEnabled && !limiter.TryAcquire("GA:" + ips.ResolveString(ctx), limits.GlobalApi, limits.GlobalApiDuration))
         {
-            ctx.Response.StatusCode = StatusCodes.Status429TooManyRequests;   // new-api: the global limiter answers an empty 429
+            // new-api: the global limiter answers an empty 429; here, OpenAI's error object, as for every other refusal
+            await RelayErrorWriter.WriteAsync(ctx, ApiSurface.OpenAi, StatusCodes.Status429TooManyRequests, RateLimitFilter.TooManyRequestsMessage,
+                "rate_limit_error");
             return;
         }
         var (caller, error) = await auth.AuthenticateAsync(ctx, ct);

@@ -10,7 +10,7 @@ public sealed class LockoutFixture : GatewayFixture
     protected override void ConfigureConfig(GatewayConfig config) => config.RateLimit.Critical = 3;
 }
 
-/// <summary>Registration and password reset share New API's critical per-IP limiter with login: 429, empty body.</summary>
+/// <summary>Registration and password reset share New API's critical per-IP limiter with login: 429, with the envelope.</summary>
 public sealed class AccountLockoutTests(LockoutFixture gw) : IClassFixture<LockoutFixture>
 {
     [Fact]
@@ -22,7 +22,7 @@ public sealed class AccountLockoutTests(LockoutFixture gw) : IClassFixture<Locko
         Assert.Equal(HttpStatusCode.OK, (await anon.PostAsJsonAsync("/api/user/reset", new { email = "a@b.com", token = "x" })).StatusCode);
         var locked = await anon.PostAsJsonAsync("/api/user/register", new { username = "lock9", password = "password-123" });
         Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
-        Assert.Equal("", await locked.Content.ReadAsStringAsync());
+        Assert.Contains("\"success\":false", await locked.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.TooManyRequests, (await anon.GetAsync("/api/reset_password?email=a@b.com")).StatusCode);
     }
 }

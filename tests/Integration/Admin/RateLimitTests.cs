@@ -15,17 +15,44 @@ public sealed class RateLimitFixture : GatewayFixture
     }
 }
 
+public sealed class GlobalApiLimitFixture : GatewayFixture
+{
+    protected override void ConfigureConfig(GatewayConfig config) => config.RateLimit.GlobalApi = 40;
+}
+
+public sealed class GlobalApiLimitTests(GlobalApiLimitFixture gw) : IClassFixture<GlobalApiLimitFixture>
+{
+    [Fact]
+    public async Task GlobalApiLimiter_Refuses_With429_InTheEnvelope()
+    {
+        using var anon = gw.Anonymous();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 100 && refused is null; i++)
+        {
+            var r = await anon.GetAsync("/api/status");
+            if (r.StatusCode == HttpStatusCode.TooManyRequests) refused = r;
+            else Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        }
+        Assert.NotNull(refused);
+        using var doc = System.Text.Json.JsonDocument.Parse(await refused!.Content.ReadAsStringAsync());
+        Assert.False(doc.RootElement.GetProperty("success").GetBoolean());
+    }
+}
+
 public sealed class RateLimitTests(RateLimitFixture gw) : IClassFixture<RateLimitFixture>
 {
     [Fact]
-    public async Task CriticalLimiter_RefusesTheFourthLoginWith429AndEmptyBody()
+    public async Task CriticalLimiter_RefusesTheFourthLoginWith429_InTheEnvelope()
     {
+        // New API answers an empty body; a caller that reads every /api answer as the envelope failed on it.
         using var anon = gw.Anonymous();
         for (var i = 0; i < 3; i++)
             Assert.Equal(HttpStatusCode.OK, (await anon.PostAsJsonAsync("/api/user/login", new { username = "x", password = "yyyyyyyy" })).StatusCode);
         var refused = await anon.PostAsJsonAsync("/api/user/login", new { username = "x", password = "yyyyyyyy" });
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-        Assert.Equal("", await refused.Content.ReadAsStringAsync());
+        using var doc = System.Text.Json.JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.False(doc.RootElement.GetProperty("success").GetBoolean());
+        Assert.Contains("频繁", doc.RootElement.GetProperty("message").GetString());
     }
 
     [Fact]
@@ -35,5 +62,7 @@ public sealed class RateLimitTests(RateLimitFixture gw) : IClassFixture<RateLimi
         var big = new string('a', 600 * 1024);
         var resp = await anon.PostAsync("/api/setup", new StringContent($"{{\"username\":\"{big}\"}}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, resp.StatusCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(await resp.Content.ReadAsStringAsync());
+        Assert.False(doc.RootElement.GetProperty("success").GetBoolean());
     }
 }
