@@ -52,13 +52,8 @@ public sealed class BinaryTests : IDisposable
         var connections = new List<System.Net.Sockets.TcpClient>();
         try
         {
-            for (var i = 0; i < 8; i++)
-            {
-                var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
-                connections.Add(client);
-                Assert.Equal(200, await StatusOverAsync(client));
-            }
+            await ConnectAsync(server, 8, connections);
+            foreach (var client in connections) Assert.Equal(200, await StatusOverAsync(client));
             var loops = LoopThreads(server.Pid);
             Assert.NotEmpty(loops);
             for (var round = 0; round < 3; round++)
@@ -99,12 +94,7 @@ public sealed class BinaryTests : IDisposable
         try
         {
             // More connections than the process can hold: the kernel queues the rest, the server cannot accept them.
-            for (var i = 0; i < 120; i++)
-            {
-                var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
-                held.Add(client);
-            }
+            await ConnectAsync(server, 120, held);
             await WaitForAsync(() => Directory.GetFileSystemEntries($"/proc/{server.Pid}/fd").Length >= 94);
             // A level-triggered wait on a listener it cannot accept from returned at once, for ever: a core at 100 %.
             var cpu = ProcessCpu(server.Pid);
@@ -121,6 +111,17 @@ public sealed class BinaryTests : IDisposable
         finally
         {
             foreach (var client in held) client.Dispose();
+        }
+    }
+
+    /// <summary>Opens <paramref name="count"/> connections to the server into <paramref name="into"/> (the caller disposes them).</summary>
+    private static async Task ConnectAsync(Binary.Server server, int count, List<System.Net.Sockets.TcpClient> into)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var client = new System.Net.Sockets.TcpClient();
+            into.Add(client);
+            await client.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
         }
     }
 

@@ -42,12 +42,13 @@ public sealed class TokenCounter
     // Model names seen so far (a request pays for a lookup instead of ten case-insensitive scans); bounded, as names
     // come from callers.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Encoding> Seen = new(StringComparer.Ordinal);
+    private static int _seenCount;   // ConcurrentDictionary.Count takes every lock: kept apart, as misses are the hot case under odd names
 
     private static Encoding EncodingOf(string model)
     {
         if (Seen.TryGetValue(model, out var known)) return known;
         var encoding = Classify(model);
-        if (Seen.Count < 4096) Seen.TryAdd(model, encoding);
+        if (Volatile.Read(ref _seenCount) < 4096 && Seen.TryAdd(model, encoding)) Interlocked.Increment(ref _seenCount);
         return encoding;
     }
 

@@ -71,9 +71,14 @@ internal sealed unsafe partial class FrontLoop
     public void AddListener(int fd, FrontListener listener)
     {
         lock (_gate) _listeners[fd] = listener;
+        if (!WatchListener(fd)) throw new InvalidOperationException($"epoll_ctl on the listening socket failed (errno {Native.Errno})");
+    }
+
+    /// <summary>Level-triggered, one loop woken per connection (EPOLLEXCLUSIVE).</summary>
+    private bool WatchListener(int fd)
+    {
         var ev = new Native.EpollEvent { Events = Native.EPOLLIN | Native.EPOLLEXCLUSIVE, Data = ListenerTag | (uint)fd };
-        if (Native.epoll_ctl(_epoll, Native.EPOLL_CTL_ADD, fd, &ev) != 0)
-            throw new InvalidOperationException($"epoll_ctl on the listening socket failed (errno {Native.Errno})");
+        return Native.epoll_ctl(_epoll, Native.EPOLL_CTL_ADD, fd, &ev) == 0;
     }
 
     private const int AcceptPauseMs = 100;
@@ -99,11 +104,7 @@ internal sealed unsafe partial class FrontLoop
     {
         _acceptPausedUntil = 0;
         lock (_gate)
-            foreach (var fd in _listeners.Keys)
-            {
-                var ev = new Native.EpollEvent { Events = Native.EPOLLIN | Native.EPOLLEXCLUSIVE, Data = ListenerTag | (uint)fd };
-                Native.epoll_ctl(_epoll, Native.EPOLL_CTL_ADD, fd, &ev);
-            }
+            foreach (var fd in _listeners.Keys) WatchListener(fd);
     }
 
     public void RemoveListener(int fd)

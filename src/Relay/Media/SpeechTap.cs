@@ -38,8 +38,8 @@ public sealed class SpeechTap(string format) : IUsageTap, IByteTap
         {
             var reader = new Utf8JsonReader(payload);
             using var doc = JsonDocument.ParseValue(ref reader);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("usage"u8, out var u) && Int(u, "total_tokens") > 0)
-                _sseUsage = new UsageCounts { PromptTokens = Int(u, "input_tokens"), CompletionTokens = Int(u, "output_tokens") };
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("usage"u8, out var u) && Int(u, "total_tokens"u8) > 0)
+                _sseUsage = new UsageCounts { PromptTokens = Int(u, "input_tokens"u8), CompletionTokens = Int(u, "output_tokens"u8) };
         }
         catch (JsonException)
         {

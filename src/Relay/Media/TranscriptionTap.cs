@@ -33,16 +33,16 @@ public sealed class TranscriptionTap : IUsageTap
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("usage"u8, out var u) || u.ValueKind != JsonValueKind.Object) return;
-            if (u.TryGetProperty("seconds"u8, out var s) && s.ValueKind == JsonValueKind.Number && Int(u, "input_tokens") == 0)
+            if (u.TryGetProperty("seconds"u8, out var s) && s.ValueKind == JsonValueKind.Number && Int(u, "input_tokens"u8) == 0)
             {
                 if (AudioQuota.DurationTokens(s.GetDouble()) is > 0 and var t) Usage = new UsageCounts { PromptTokens = t };
                 return;
             }
-            var input = Int(u, "input_tokens") is > 0 and var i ? i : Int(u, "prompt_tokens");
-            var output = Int(u, "output_tokens") is > 0 and var o ? o : Int(u, "completion_tokens");
+            var input = Int(u, "input_tokens"u8) is > 0 and var i ? i : Int(u, "prompt_tokens"u8);
+            var output = Int(u, "output_tokens"u8) is > 0 and var o ? o : Int(u, "completion_tokens"u8);
             if (input + output == 0) return;
             var details = u.TryGetProperty("input_token_details"u8, out var d) ? d : u.TryGetProperty("input_tokens_details"u8, out d) ? d : default;
-            Usage = new UsageCounts { PromptTokens = input, CompletionTokens = output, AudioInputTokens = Int(details, "audio_tokens") };
+            Usage = new UsageCounts { PromptTokens = input, CompletionTokens = output, AudioInputTokens = Int(details, "audio_tokens"u8) };
         }
         catch (JsonException)
         {

@@ -58,15 +58,15 @@ public sealed class RealtimeMeter(TokenCounter counter, string model)
         estimated = false;
         using var doc = Parse(json);
         if (doc?.RootElement is { } root && root.TryGetProperty("response"u8, out var r) && r.ValueKind == JsonValueKind.Object && r.TryGetProperty("usage"u8, out var u)
-            && u.ValueKind == JsonValueKind.Object && Int(u, "total_tokens") + Int(u, "input_tokens") + Int(u, "output_tokens") > 0)
+            && u.ValueKind == JsonValueKind.Object && Int(u, "total_tokens"u8) + Int(u, "input_tokens"u8) + Int(u, "output_tokens"u8) > 0)
         {
             Reset();
             var input = u.TryGetProperty("input_token_details"u8, out var i) ? i : default;
             var output = u.TryGetProperty("output_token_details"u8, out var o) ? o : default;
             return new UsageCounts
             {
-                PromptTokens = Int(u, "input_tokens"), CompletionTokens = Int(u, "output_tokens"), CachedTokens = Int(input, "cached_tokens"),
-                AudioInputTokens = Int(input, "audio_tokens"), AudioOutputTokens = Int(output, "audio_tokens"),
+                PromptTokens = Int(u, "input_tokens"u8), CompletionTokens = Int(u, "output_tokens"u8), CachedTokens = Int(input, "cached_tokens"u8),
+                AudioInputTokens = Int(input, "audio_tokens"u8), AudioOutputTokens = Int(output, "audio_tokens"u8),
             };
         }
         estimated = true;

@@ -93,7 +93,7 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
     {
         if (root.ValueKind != JsonValueKind.Object) return FrameKind.Content;
         if (Header.Id.Length == 0 && root.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String)
-            Header = (id.GetString()!, OpenAiAdapter.Int(root, "created"), root.TryGetProperty("model"u8, out var m) ? m.GetString() ?? "" : "");
+            Header = (id.GetString()!, OpenAiAdapter.Int(root, "created"u8), root.TryGetProperty("model"u8, out var m) ? m.GetString() ?? "" : "");
         var hasUsage = ReadUsage(root);
         var choiceCount = 0;
         if (root.TryGetProperty("choices"u8, out var choices) && choices.ValueKind == JsonValueKind.Array)

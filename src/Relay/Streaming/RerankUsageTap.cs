@@ -28,11 +28,11 @@ public sealed class RerankUsageTap : IUsageTap
             if (root.ValueKind != JsonValueKind.Object) return;
             var tokens = 0L;
             if (root.TryGetProperty("usage"u8, out var u) && u.ValueKind == JsonValueKind.Object)
-                tokens = Int(u, "prompt_tokens") is > 0 and var p ? p : Int(u, "total_tokens");
+                tokens = Int(u, "prompt_tokens"u8) is > 0 and var p ? p : Int(u, "total_tokens"u8);
             if (tokens == 0 && root.TryGetProperty("meta"u8, out var meta) && meta.ValueKind == JsonValueKind.Object)
             {
-                if (meta.TryGetProperty("tokens"u8, out var t)) tokens = Int(t, "input_tokens");
-                if (tokens == 0 && meta.TryGetProperty("billed_units"u8, out var b)) tokens = Int(b, "input_tokens");
+                if (meta.TryGetProperty("tokens"u8, out var t)) tokens = Int(t, "input_tokens"u8);
+                if (tokens == 0 && meta.TryGetProperty("billed_units"u8, out var b)) tokens = Int(b, "input_tokens"u8);
             }
             if (tokens > 0) Usage = new UsageCounts { PromptTokens = tokens };
         }

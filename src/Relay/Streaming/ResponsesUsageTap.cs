@@ -65,7 +65,7 @@ public sealed class ResponsesUsageTap : IUsageTap
         if (response.TryGetProperty("usage"u8, out var u) && u.ValueKind == JsonValueKind.Object)
         {
             var details = u.TryGetProperty("output_tokens_details"u8, out var od) ? od : default;
-            Usage = UsageParser.FromOpenAi(u, RouteKind.Responses) with { ReasoningTokens = Int(details, "reasoning_tokens") };
+            Usage = UsageParser.FromOpenAi(u, RouteKind.Responses) with { ReasoningTokens = Int(details, "reasoning_tokens"u8) };
         }
         if (!withText || !response.TryGetProperty("output"u8, out var output) || output.ValueKind != JsonValueKind.Array) return;
         foreach (var item in output.EnumerateArray())

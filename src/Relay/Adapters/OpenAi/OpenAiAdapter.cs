@@ -121,9 +121,6 @@ public sealed class OpenAiAdapter : IProviderAdapter
     }
 
     /// <summary>Reads an int from a JSON usage object (tolerates absent and non-numeric values).</summary>
-    internal static long Int(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
-
     internal static long Int(JsonElement obj, ReadOnlySpan<byte> name) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
 }
