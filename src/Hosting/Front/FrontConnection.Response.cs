@@ -20,7 +20,7 @@ namespace NewApi.Hosting.Front;
 /// </summary>
 internal sealed partial class FrontConnection<TContext>
 {
-    private readonly HeaderDictionary _headers = new();
+    private readonly FrontHeaders _headers = new();
     private IHeaderDictionary? _replacedHeaders;
     private int _statusCode = 200;
     private string? _reason;
@@ -148,21 +148,26 @@ internal sealed partial class FrontConnection<TContext>
             line = Encoding.ASCII.GetBytes($"HTTP/1.1 {_statusCode} {Clean(_reason ?? ReasonPhrases.GetReasonPhrase(_statusCode))}\r\n");
         Put(ref at, line);
         var hasDate = false;
-        foreach (var header in headers)
-        {
-            if (!hasDate && header.Key.Equals("Date", StringComparison.OrdinalIgnoreCase)) hasDate = true;
-            foreach (var value in header.Value)
-            {
-                if (value is null || value.AsSpan().IndexOfAny('\r', '\n') >= 0) continue;
-                PutAscii(ref at, header.Key);
-                Put(ref at, ": "u8);
-                PutAscii(ref at, value);
-                Put(ref at, "\r\n"u8);
-            }
-        }
+        if (headers is FrontHeaders own)
+            foreach (var header in own) PutHeader(ref at, header, ref hasDate);   // the struct enumerator: no boxing
+        else
+            foreach (var header in headers) PutHeader(ref at, header, ref hasDate);
         if (!hasDate) Put(ref at, DateHeader.Current);
         Put(ref at, "\r\n"u8);
         _headLength = at;
+    }
+
+    private void PutHeader(ref int at, KeyValuePair<string, StringValues> header, ref bool hasDate)
+    {
+        if (!hasDate && header.Key.Equals("Date", StringComparison.OrdinalIgnoreCase)) hasDate = true;
+        foreach (var value in header.Value)
+        {
+            if (value is null || value.AsSpan().IndexOfAny('\r', '\n') >= 0) continue;
+            PutAscii(ref at, header.Key);
+            Put(ref at, ": "u8);
+            PutAscii(ref at, value);
+            Put(ref at, "\r\n"u8);
+        }
     }
 
     private static string Clean(string s) => s.Replace('\r', ' ').Replace('\n', ' ');

@@ -20,7 +20,7 @@ internal static class RequestHead
         public string Path = "";
         public string Query = "";
         public string RawTarget = "";
-        public readonly HeaderDictionary Headers = new();
+        public readonly FrontHeaders Headers = new();
         public int HeadLength;
         public long ContentLength;
         public bool Close;
@@ -124,8 +124,7 @@ internal static class RequestHead
             var key = NameOf(name, into.Strings, slot);
             var text = into.Strings.Ascii(slot + 1, value);
             slot += 2;
-            if (into.Headers.TryGetValue(key, out var existing)) into.Headers[key] = StringValues.Concat(existing, text);
-            else into.Headers[key] = text;
+            into.Headers.Append(key, text);
         }
         if (!host && http11) return Reject(into, buffer, 400, "Missing Host header");
         if (!serve || into.ContentLength > maxBody) return Verdict.Handover;

@@ -23,8 +23,8 @@ public sealed class RelayRequest : IDisposable
         Stream = stream ?? (root.TryGetProperty("stream"u8, out var s) && s.ValueKind == JsonValueKind.True);
         if (root.TryGetProperty("stream_options"u8, out var so) && so.ValueKind == JsonValueKind.Object)
             ClientWantsUsage = so.TryGetProperty("include_usage"u8, out var iu) && iu.ValueKind == JsonValueKind.True;
-        MaxTokens = Math.Max(Math.Max(Long(root, "max_tokens"), Long(root, "max_completion_tokens")), Long(root, "max_output_tokens"));
-        if (root.TryGetProperty("generationConfig"u8, out var gc) && gc.ValueKind == JsonValueKind.Object) MaxTokens = Math.Max(MaxTokens, Long(gc, "maxOutputTokens"));
+        MaxTokens = Math.Max(Math.Max(Long(root, "max_tokens"u8), Long(root, "max_completion_tokens"u8)), Long(root, "max_output_tokens"u8));
+        if (root.TryGetProperty("generationConfig"u8, out var gc) && gc.ValueKind == JsonValueKind.Object) MaxTokens = Math.Max(MaxTokens, Long(gc, "maxOutputTokens"u8));
     }
 
     public RouteKind Kind { get; }
@@ -73,21 +73,21 @@ public sealed class RelayRequest : IDisposable
 
     private static string? Validate(RouteKind kind, JsonElement root) => kind switch
     {
-        RouteKind.ChatCompletions when !Has(root, "messages", JsonValueKind.Array) && !Has(root, "prefix") && !Has(root, "suffix")
+        RouteKind.ChatCompletions when !Has(root, "messages"u8, JsonValueKind.Array) && !Has(root, "prefix"u8) && !Has(root, "suffix"u8)
             => "field messages is required",
-        RouteKind.Completions when !Has(root, "prompt") => "field prompt is required",
-        RouteKind.Embeddings or RouteKind.Moderations when !Has(root, "input") => "field input is required",
-        RouteKind.ClaudeMessages when !Has(root, "messages", JsonValueKind.Array) => "messages: field required",
+        RouteKind.Completions when !Has(root, "prompt"u8) => "field prompt is required",
+        RouteKind.Embeddings or RouteKind.Moderations when !Has(root, "input"u8) => "field input is required",
+        RouteKind.ClaudeMessages when !Has(root, "messages"u8, JsonValueKind.Array) => "messages: field required",
         RouteKind.ClaudeMessages when root.TryGetProperty("max_tokens"u8, out var mt) && mt.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null)
             => "max_tokens: must be an integer",
-        RouteKind.GeminiGenerate when !Has(root, "contents", JsonValueKind.Array) => "contents is required",
+        RouteKind.GeminiGenerate when !Has(root, "contents"u8, JsonValueKind.Array) => "contents is required",
         _ => RouteValidation.Check(kind, root),
     };
 
-    private static bool Has(JsonElement root, string name, JsonValueKind? kind = null) =>
+    private static bool Has(JsonElement root, ReadOnlySpan<byte> name, JsonValueKind? kind = null) =>
         root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null && (kind is null || v.ValueKind == kind);
 
-    private static long Long(JsonElement root, string name) =>
+    private static long Long(JsonElement root, ReadOnlySpan<byte> name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
 
     public void Dispose()

@@ -39,8 +39,8 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
     {
         try
         {
-            // Usage is looked for with a reader, building a document for that object alone; the whole body becomes one
-            // only when it has none, for the delivered text (then counted locally).
+            // Usage is looked for and read with a reader; the whole body becomes a document only when it has none, for
+            // the delivered text (then counted locally).
             if (ScanForUsage(body)) return;
             var reader = new Utf8JsonReader(body);
             using var doc = JsonDocument.ParseValue(ref reader);
@@ -74,10 +74,7 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
             }
             reader.Read();
             if (reader.TokenType == JsonTokenType.StartObject)
-            {
-                using var usage = JsonDocument.ParseValue(ref reader);
-                found = UsageParser.FromOpenAi(usage.RootElement, kind);
-            }
+                found = UsageParser.FromOpenAi(ref reader, kind);
             else
             {
                 reader.Skip();
