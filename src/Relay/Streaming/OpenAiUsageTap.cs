@@ -12,10 +12,10 @@ namespace NewApi.Relay.Streaming;
 /// </summary>
 public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
 {
-    private readonly StringBuilder _text = new();
+    private StringBuilder? _text;   // made on the first text: most answers carry usage and never need it
 
     public UsageCounts? Usage { get; private set; }
-    public string DeliveredText => _text.ToString();
+    public string DeliveredText => _text?.ToString() ?? "";
     public int ToolCalls { get; private set; }
     public (string Id, long Created, string Model) Header { get; private set; } = ("", 0, "");
 
@@ -130,6 +130,6 @@ public sealed class OpenAiUsageTap(RouteKind kind) : IUsageTap
 
     private void Append(JsonElement obj, string name)
     {
-        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String) _text.Append(v.GetString());
+        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String) (_text ??= new()).Append(v.GetString());
     }
 }
