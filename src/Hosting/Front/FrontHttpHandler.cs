@@ -262,14 +262,14 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             var end = span.IndexOf("\r\n\r\n"u8);
             if (end >= 0)
             {
-                var response = ParseHead(span[..(end + 2)], request, c, out var informational);
+                var response = ParseHead(span[..(end + 2)], request, c, out var informational, out var framing);
                 c.Start += end + 4;
                 if (informational)
                 {
                     response.Dispose();
                     continue;
                 }
-                response.Content = UpstreamContent.Create(c, response, c.ContentHeaders, request.Method == HttpMethod.Head);
+                response.Content = UpstreamContent.Create(c, response, c.ContentHeaders, request.Method == HttpMethod.Head, framing);
                 return response;
             }
             if (c.End - c.Start >= MaxHead)
@@ -286,8 +286,12 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
         }
     }
 
-    private static HttpResponseMessage ParseHead(ReadOnlySpan<byte> head, HttpRequestMessage request, UpstreamConnection c, out bool informational)
+    /// <param name="framing">What the Connection and Transfer-Encoding headers say, read off the raw lines (asking the
+    /// response's typed headers would parse them into objects first).</param>
+    private static HttpResponseMessage ParseHead(ReadOnlySpan<byte> head, HttpRequestMessage request, UpstreamConnection c, out bool informational,
+        out UpstreamContent.HeadFacts framing)
     {
+        framing = default;
         var eol = head.IndexOf("\r\n"u8);
         var line = head[..eol];
         if (line.Length < 12 || !line.StartsWith("HTTP/1."u8) || line[8] != ' ' || !TryStatus(line.Slice(9, 3), out var status)
@@ -311,7 +315,9 @@ internal sealed class FrontHttpHandler(HttpMessageHandler inner, TimeSpan connec
             var colon = header.IndexOf((byte)':');
             if (colon <= 0) throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid or unrecognized response.");
             var name = KnownHeaders.Name(header[..colon], c.Strings, slot);
-            var value = c.Strings.Latin1(slot + 1, header[(colon + 1)..].Trim(" \t"u8));
+            var raw = header[(colon + 1)..].Trim(" \t"u8);
+            framing.Observe(name, raw);
+            var value = c.Strings.Latin1(slot + 1, raw);
             slot += 2;
             if (!response.Headers.TryAddWithoutValidation(name, value)) content.Add(new(name, value));
         }

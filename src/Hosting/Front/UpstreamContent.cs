@@ -33,10 +33,32 @@ internal sealed class UpstreamContent : HttpContent
         if (framing == Framing.None) Finish();
     }
 
-    public static UpstreamContent Create(UpstreamConnection c, HttpResponseMessage response, List<KeyValuePair<string, string>> headers, bool head)
+    /// <summary>Connection: close and chunked framing, as HttpHeaders' ConnectionClose and TransferEncodingChunked read them
+    /// (a listed token, case-insensitively, on any of the header's lines).</summary>
+    public struct HeadFacts
+    {
+        public bool Close, Chunked;
+
+        public void Observe(string name, ReadOnlySpan<byte> value)
+        {
+            if (ReferenceEquals(name, "Connection") || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) Close |= Lists(value, "close"u8);
+            else if (ReferenceEquals(name, "Transfer-Encoding") || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+                Chunked |= Lists(value, "chunked"u8);
+        }
+
+        internal static bool Lists(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
+        {
+            foreach (var range in value.Split((byte)','))
+                if (System.Text.Ascii.EqualsIgnoreCase(value[range].Trim(" \t"u8), token)) return true;
+            return false;
+        }
+    }
+
+    public static UpstreamContent Create(UpstreamConnection c, HttpResponseMessage response, List<KeyValuePair<string, string>> headers, bool head,
+        HeadFacts facts)
     {
         var status = (int)response.StatusCode;
-        var keepAlive = response.Version == HttpVersion.Version11 && response.Headers.ConnectionClose != true;
+        var keepAlive = response.Version == HttpVersion.Version11 && !facts.Close;
         long? declared = null;
         foreach (var header in headers)
             if (header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
@@ -48,7 +70,7 @@ internal sealed class UpstreamContent : HttpContent
         Framing framing;
         long length = 0;
         if (head || status is 204 or 304) framing = Framing.None;
-        else if (response.Headers.TransferEncodingChunked == true) framing = Framing.Chunked;
+        else if (facts.Chunked) framing = Framing.Chunked;
         else if (declared is { } n)
         {
             framing = n == 0 ? Framing.None : Framing.Length;
@@ -60,7 +82,11 @@ internal sealed class UpstreamContent : HttpContent
             keepAlive = false;
         }
         var content = new UpstreamContent(c, framing, length, keepAlive);
-        foreach (var header in headers) content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        foreach (var header in headers)
+            if (!ReferenceEquals(header.Key, "Content-Length") && !header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        // Typed, as already checked above: readers of ContentLength then find a number instead of parsing the text again.
+        if (declared is { } value) content.Headers.ContentLength = value;
         return content;
     }
 

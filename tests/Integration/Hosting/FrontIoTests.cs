@@ -227,8 +227,24 @@ public sealed class FrontIoTests(FrontIoTests.Fixture fx) : IClassFixture<FrontI
                 var text = await resp.Content.ReadAsStringAsync();
                 Assert.True(text.Contains("framed answer"), text);
             }
-            fx.Raw.Answer = () => RawUpstream.UntilClose(json);
+            // The same framing named in other letter cases and among other tokens.
+            fx.Raw.Answer = () => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(RawUpstream.Chunked(json, 5))
+                .Replace("Transfer-Encoding: chunked", "transfer-encoding: identity, Chunked"));
+            for (var i = 0; i < 2; i++)
+            {
+                var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Chat("raw-model")));
+                var text = await resp.Content.ReadAsStringAsync();
+                Assert.True(resp.StatusCode == HttpStatusCode.OK && text.Contains("framed answer"), text);
+            }
+            fx.Raw.Answer = () => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(RawUpstream.UntilClose(json)).Replace("Connection: close", "connection: Keep-Alive, CLOSE"));
             fx.Raw.CloseAfterAnswer = true;
+            for (var i = 0; i < 2; i++)
+            {
+                var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Chat("raw-model")));
+                var text = await resp.Content.ReadAsStringAsync();
+                Assert.True(resp.StatusCode == HttpStatusCode.OK && text.Contains("framed answer"), text);
+            }
+            fx.Raw.Answer = () => RawUpstream.UntilClose(json);
             for (var i = 0; i < 3; i++)
             {
                 var resp = await http.PostAsync("/v1/chat/completions", RelayFixture.Json(Chat("raw-model")));
