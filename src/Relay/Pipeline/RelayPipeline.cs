@@ -17,17 +17,21 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
 {
     private readonly Func<RelayContext, int> _estimate = rc => rc.Request.Rule?.EstimatePrompt(rc) ?? estimator.Estimate(rc.Request);
 
-    public async Task RunAsync(HttpContext ctx, RouteKind kind, PathFacts? facts = null)
+    public Task RunAsync(HttpContext ctx, RouteKind kind, PathFacts? facts = null)
     {
         var ct = ctx.RequestAborted;
-        var (caller, authError) = await auth.AuthenticateAsync(ctx, ct);
-        if (caller is null)
-        {
-            await RelayErrorResponder.WriteAsync(ctx, authError!, ct);
-            return;
-        }
-        await RunAsync(ctx, kind, caller, facts);
+        var pending = auth.AuthenticateAsync(ctx, ct);
+        // A known key authenticates without waiting: this frame then needs no state machine, and the continuation chain
+        // that runs when the upstream answers is one frame shorter.
+        return pending.IsCompletedSuccessfully ? AfterAuth(ctx, kind, facts, pending.Result, ct) : AfterAuthAsync(ctx, kind, facts, pending, ct);
     }
+
+    private Task AfterAuth(HttpContext ctx, RouteKind kind, PathFacts? facts, (RelayCaller? Caller, RelayError? Error) auth, CancellationToken ct) =>
+        auth.Caller is null ? RelayErrorResponder.WriteAsync(ctx, auth.Error!, ct) : RunAsync(ctx, kind, auth.Caller, facts);
+
+    private async Task AfterAuthAsync(HttpContext ctx, RouteKind kind, PathFacts? facts,
+        ValueTask<(RelayCaller? Caller, RelayError? Error)> pending, CancellationToken ct) =>
+        await AfterAuth(ctx, kind, facts, await pending, ct);
 
     /// <summary>The flow after authentication: for routes that authenticate first (multipart routes that fall back to JSON).</summary>
     public async Task RunAsync(HttpContext ctx, RouteKind kind, RelayCaller caller, PathFacts? facts = null)
