@@ -183,7 +183,9 @@ internal sealed partial class FrontConnection<TContext>
     {
         var max = Encoding.UTF8.GetMaxByteCount(s.Length);
         if (at + max > _headScratch.Length) Array.Resize(ref _headScratch, Math.Max(_headScratch.Length * 2, at + max));
-        at += Encoding.UTF8.GetBytes(s, _headScratch.AsSpan(at));
+        // Header text is nearly always ASCII: narrowed directly; anything else is written as UTF-8, as before.
+        if (System.Text.Ascii.FromUtf16(s, _headScratch.AsSpan(at), out var written) == System.Buffers.OperationStatus.Done) at += written;
+        else at += Encoding.UTF8.GetBytes(s, _headScratch.AsSpan(at));
     }
 
     // ---- body -----------------------------------------------------------------------------------------------------

@@ -18,6 +18,17 @@ internal sealed class HeadStrings
     /// <summary>A Latin-1 string for <paramref name="bytes"/>: reused only when they are ASCII (then both decodings agree).</summary>
     public string Latin1(int slot, ReadOnlySpan<byte> bytes) => Get(slot, bytes, Encoding.Latin1);
 
+    /// <summary>The previous head's string at <paramref name="slot"/> when it is exactly these bytes; else null.</summary>
+    public string? Reuse(int slot, ReadOnlySpan<byte> bytes) =>
+        (uint)slot < Slots && _slots[slot] is { } cached && cached.Length == bytes.Length && System.Text.Ascii.Equals(bytes, cached) ? cached : null;
+
+    /// <summary>Keeps <paramref name="value"/> (a shared name string) as this slot's string, and returns it.</summary>
+    public string Remember(int slot, string value)
+    {
+        if ((uint)slot < Slots) _slots[slot] = value;
+        return value;
+    }
+
     private string Get(int slot, ReadOnlySpan<byte> bytes, Encoding encoding)
     {
         if ((uint)slot >= Slots) return encoding.GetString(bytes);

@@ -228,8 +228,10 @@ internal static class RequestHead
 
     private static string NameOf(ReadOnlySpan<byte> name, HeadStrings strings, int slot)
     {
+        // The previous head's name at this place, byte for byte (a known name stays the shared known string).
+        if (strings.Reuse(slot, name) is { } same) return same;
         foreach (var known in KnownNames)
-            if (known.Length == name.Length && EqualsIgnoreCase(name, known)) return known;
+            if (known.Length == name.Length && EqualsIgnoreCase(name, known)) return strings.Remember(slot, known);
         return strings.Ascii(slot, name);
     }
 

@@ -326,7 +326,9 @@ internal static class KnownHeaders
         "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens", "request-id", "anthropic-organization-id",
     ];
 
-    public static string Name(ReadOnlySpan<byte> name, HeadStrings strings, int slot) => Known(name) ?? strings.Ascii(slot, name);
+    /// <summary>The previous answer's name at this place when the bytes repeat, else the shared known name, else a new string.</summary>
+    public static string Name(ReadOnlySpan<byte> name, HeadStrings strings, int slot) =>
+        strings.Reuse(slot, name) ?? (Known(name) is { } known ? strings.Remember(slot, known) : strings.Ascii(slot, name));
 
     private static string? Known(ReadOnlySpan<byte> name)
     {

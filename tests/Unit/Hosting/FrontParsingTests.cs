@@ -59,6 +59,29 @@ public sealed class FrontParsingTests
     }
 
     [Fact]
+    public void HeaderNames_AreTheSharedKnownNames_WhateverTheirCase_RequestAfterRequest()
+    {
+        var parsed = new RequestHead.Parsed();
+        string[] heads =
+        [
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nauthorization: Bearer a\r\nX-Own: 1\r\nContent-Length: 2\r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer a\r\nX-Own: 1\r\nContent-Length: 2\r\n\r\n",
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAUTHORIZATION: Bearer a\r\nx-own: 1\r\nContent-Length: 2\r\n\r\n",
+        ];
+        string? own = null;
+        foreach (var head in heads)
+        {
+            Assert.Equal(RequestHead.Verdict.Serve, RequestHead.Parse(Encoding.ASCII.GetBytes(head), parsed, 64 * 1024, 1024));
+            var names = parsed.Headers.Select(h => h.Key).ToArray();
+            Assert.Same("Authorization", names[1]);   // the known name's one string, found by reference later
+            Assert.Same("Content-Length", names[3]);
+            Assert.Equal("x-own", names[2], ignoreCase: true);
+            if (own is not null && names[2] == own) Assert.Same(own, names[2]);   // repeated bytes: the previous string
+            own = names[2];
+        }
+    }
+
+    [Fact]
     public void HeadStrings_ReuseOnlyEqualAsciiBytes()
     {
         var strings = new HeadStrings();
@@ -69,6 +92,11 @@ public sealed class FrontParsingTests
         Assert.Equal("café", latin);
         Assert.Equal("café", strings.Latin1(4, [0x63, 0x61, 0x66, 0xE9]));
         Assert.Equal("x", strings.Ascii(HeadStrings.Slots + 5, "x"u8));   // past the slots: decoded, not kept
+        Assert.Null(strings.Reuse(5, "Host"u8));
+        Assert.Same("Host", strings.Remember(5, "Host"));
+        Assert.Same("Host", strings.Reuse(5, "Host"u8));
+        Assert.Null(strings.Reuse(5, "host"u8));   // byte for byte only
+        Assert.Null(strings.Reuse(HeadStrings.Slots + 1, "Host"u8));
     }
 
     [Fact]
