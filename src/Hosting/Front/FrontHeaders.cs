@@ -187,6 +187,9 @@ internal sealed class FrontHeaders : IHeaderDictionary
         _values[_count] = default;
     }
 
-    private static bool IsContentLength(string key) =>
-        ReferenceEquals(key, HeaderNames.ContentLength) || key.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase);
+    private static bool IsContentLength(string key) => SameName(key, HeaderNames.ContentLength);
+
+    /// <summary>Header names compare ignoring case; the loops' parsers hand out shared name strings, so by reference first.</summary>
+    internal static bool SameName(string name, string known) =>
+        ReferenceEquals(name, known) || name.Equals(known, StringComparison.OrdinalIgnoreCase);
 }

@@ -32,8 +32,6 @@ internal sealed class HeadStrings
     private string Get(int slot, ReadOnlySpan<byte> bytes, Encoding encoding)
     {
         if ((uint)slot >= Slots) return encoding.GetString(bytes);
-        var cached = _slots[slot];
-        if (cached is not null && cached.Length == bytes.Length && System.Text.Ascii.Equals(bytes, cached)) return cached;
-        return _slots[slot] = encoding.GetString(bytes);
+        return Reuse(slot, bytes) ?? (_slots[slot] = encoding.GetString(bytes));
     }
 }

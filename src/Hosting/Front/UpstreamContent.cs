@@ -33,17 +33,25 @@ internal sealed class UpstreamContent : HttpContent
         if (framing == Framing.None) Finish();
     }
 
-    /// <summary>Connection: close and chunked framing, as HttpHeaders' ConnectionClose and TransferEncodingChunked read them
-    /// (a listed token, case-insensitively, on any of the header's lines).</summary>
+    /// <summary>
+    /// What the answer's framing headers say, read off the raw lines as the head is parsed: Connection: close and chunked
+    /// as HttpHeaders' ConnectionClose and TransferEncodingChunked read them (a listed token, case-insensitively, on any
+    /// of the header's lines), and the Content-Length (every line must give the same non-negative number).
+    /// </summary>
     public struct HeadFacts
     {
-        public bool Close, Chunked;
+        public bool Close, Chunked, BadLength;
+        public long? Length;
 
         public void Observe(string name, ReadOnlySpan<byte> value)
         {
-            if (ReferenceEquals(name, "Connection") || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) Close |= Lists(value, "close"u8);
-            else if (ReferenceEquals(name, "Transfer-Encoding") || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-                Chunked |= Lists(value, "chunked"u8);
+            if (FrontHeaders.SameName(name, "Connection")) Close |= Lists(value, "close"u8);
+            else if (FrontHeaders.SameName(name, "Transfer-Encoding")) Chunked |= Lists(value, "chunked"u8);
+            else if (FrontHeaders.SameName(name, "Content-Length"))
+            {
+                if (!long.TryParse(value, out var n) || n < 0 || Length is { } d && d != n) BadLength = true;
+                else Length = n;
+            }
         }
 
         internal static bool Lists(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
@@ -57,21 +65,14 @@ internal sealed class UpstreamContent : HttpContent
     public static UpstreamContent Create(UpstreamConnection c, HttpResponseMessage response, List<KeyValuePair<string, string>> headers, bool head,
         HeadFacts facts)
     {
+        if (facts.BadLength) throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid Content-Length.");
         var status = (int)response.StatusCode;
         var keepAlive = response.Version == HttpVersion.Version11 && !facts.Close;
-        long? declared = null;
-        foreach (var header in headers)
-            if (header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-            {
-                if (!long.TryParse(header.Value, out var n) || n < 0 || declared is { } d && d != n)
-                    throw new HttpRequestException(HttpRequestError.InvalidResponse, "The server returned an invalid Content-Length.");
-                declared = n;
-            }
         Framing framing;
         long length = 0;
         if (head || status is 204 or 304) framing = Framing.None;
         else if (facts.Chunked) framing = Framing.Chunked;
-        else if (declared is { } n)
+        else if (facts.Length is { } n)
         {
             framing = n == 0 ? Framing.None : Framing.Length;
             length = n;
@@ -83,10 +84,9 @@ internal sealed class UpstreamContent : HttpContent
         }
         var content = new UpstreamContent(c, framing, length, keepAlive);
         foreach (var header in headers)
-            if (!ReferenceEquals(header.Key, "Content-Length") && !header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        // Typed, as already checked above: readers of ContentLength then find a number instead of parsing the text again.
-        if (declared is { } value) content.Headers.ContentLength = value;
+            if (!FrontHeaders.SameName(header.Key, "Content-Length")) content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        // Typed, as already checked: readers of ContentLength then find a number instead of parsing the text again.
+        if (facts.Length is { } value) content.Headers.ContentLength = value;
         return content;
     }
 

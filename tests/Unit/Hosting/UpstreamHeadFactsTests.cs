@@ -4,7 +4,7 @@ using NewApi.Hosting.Front;
 namespace NewApi.Tests.Unit.Hosting;
 
 /// <summary>The loops' upstream client reads Connection: close and chunked framing off the raw header lines, as HttpHeaders'
-/// ConnectionClose and TransferEncodingChunked would.</summary>
+/// ConnectionClose and TransferEncodingChunked would, and the Content-Length with them.</summary>
 public sealed class UpstreamHeadFactsTests
 {
     private static UpstreamContent.HeadFacts Read(params (string Name, string Value)[] headers)
@@ -29,6 +29,22 @@ public sealed class UpstreamHeadFactsTests
     [InlineData("Transfer-Encoding", "chunkedx", false)]
     [InlineData("Content-Encoding", "chunked", false)]
     public void Chunked_IsAListedToken(string name, string value, bool chunked) => Assert.Equal(chunked, Read((name, value)).Chunked);
+
+    [Theory]
+    [InlineData(new[] { "12" }, 12L, false)]
+    [InlineData(new[] { "0" }, 0L, false)]
+    [InlineData(new[] { "12", "12" }, 12L, false)]   // repeated with the same number
+    [InlineData(new[] { "12", "13" }, null, true)]   // conflicting
+    [InlineData(new[] { "-1" }, null, true)]
+    [InlineData(new[] { "abc" }, null, true)]
+    [InlineData(new[] { "99999999999999999999" }, null, true)]
+    [InlineData(new string[0], null, false)]
+    public void ContentLength_IsOneNonNegativeNumber(string[] values, long? length, bool bad)
+    {
+        var facts = Read(values.Select(v => ("content-length", v)).ToArray());
+        Assert.Equal(bad, facts.BadLength);
+        if (!bad) Assert.Equal(length, facts.Length);
+    }
 
     [Fact]
     public void RepeatedLines_AreAllRead()
