@@ -25,7 +25,14 @@ public static class GatewayApp
         CancellationToken ct = default)
     {
         SecretBootstrap.Apply(config);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The configuration is TOML (ConfigLoader); the host's optional appsettings*.json files are not reloaded on change.
+        // Reloading watched the content root (the binary's directory) and everything under it: with the data directory there
+        // (/opt/newapi/newapi and /opt/newapi/data), every WAL write woke a watcher thread.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-dd HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(LogLevels.Parse(config.Log.Level));

@@ -43,6 +43,21 @@ public sealed class BinaryTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_WatchesNoFiles_SoLogWritesWakeNoWatcherThread()
+    {
+        // The host's appsettings reload watched the binary's directory and all below it (often the data directory too):
+        // each WAL write of the billing writer then woke a file-watcher thread.
+        await using var server = await Binary.Server.StartAsync(_dir.FullName);
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/api/status")).StatusCode);
+        var names = Directory.GetDirectories($"/proc/{server.Pid}/task")
+            .Select(d => File.ReadAllText(Path.Combine(d, "comm")).Trim())
+            .ToList();
+        Assert.Contains(names, n => n.StartsWith("front-io-", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.Contains("File Watch", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FrontLoops_InterruptedBySignals_KeepServingTheConnectionsTheyOwn()
     {
         // A signal the runtime handles (SIGCONT: a shell's fg after Ctrl-Z) interrupts a loop's epoll_wait with EINTR.
