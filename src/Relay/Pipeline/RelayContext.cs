@@ -16,6 +16,8 @@ public sealed class RelayContext
     public required string Group { get; set; }
     public required long StartTimestamp { get; init; }
     public required long StartUnix { get; init; }
+    /// <summary><see cref="RelayPipeline.RunLimitedAsync"/> disposes <see cref="Request"/> and <see cref="Body"/> when it ends.</summary>
+    public bool OwnsInput { get; init; }
     public ModelPricing Pricing { get; set; }
     public GroupPricing GroupPricing { get; set; }
     /// <summary>

@@ -34,77 +34,104 @@ public sealed class RelayPipeline(RelayAuthenticator auth, RelayLimits limits, R
         await AfterAuth(ctx, kind, facts, await pending, ct);
 
     /// <summary>The flow after authentication: for routes that authenticate first (multipart routes that fall back to JSON).</summary>
-    public async Task RunAsync(HttpContext ctx, RouteKind kind, RelayCaller caller, PathFacts? facts = null)
+    /// <remarks>
+    /// No state machine of its own when the body is already read (the usual case): the request and the body then go to
+    /// <see cref="RunLimitedAsync"/>, which disposes them, so the chain of frames resumed when the upstream answers is one
+    /// shorter.
+    /// </remarks>
+    public Task RunAsync(HttpContext ctx, RouteKind kind, RelayCaller caller, PathFacts? facts = null)
     {
         var ct = ctx.RequestAborted;
-        var (body, bodyError) = await RequestBody.ReadAsync(ctx.Request, (long)config.MaxRequestBodyMb * 1024 * 1024, ct);
-        if (body is null)
-        {
-            await RelayErrorResponder.WriteAsync(ctx, bodyError!, ct);
-            return;
-        }
-        using (body)
-        {
-            var (request, parseError) = RelayRequest.Parse(kind, body.Memory, facts);
-            if (request is null)
-            {
-                await RelayErrorResponder.WriteAsync(ctx, parseError!, ct);
-                return;
-            }
-            using (request)
-            {
-                var rc = new RelayContext
-                {
-                    Http = ctx, Kind = kind, Caller = caller, Request = request, Body = body, Group = caller.Group,
-                    StartTimestamp = time.GetTimestamp(), StartUnix = time.GetUtcNow().ToUnixTimeSeconds(),
-                };
-                await RunLimitedAsync(rc, ct);
-            }
-        }
+        var read = RequestBody.ReadAsync(ctx.Request, (long)config.MaxRequestBodyMb * 1024 * 1024, ct);
+        return read.IsCompletedSuccessfully ? WithBody(ctx, kind, caller, facts, read.Result, ct) : ReadThenRunAsync(ctx, kind, caller, facts, read, ct);
     }
 
-    /// <summary>Rate limits, billing and attempts for a request parsed elsewhere (multipart forms, the playground).</summary>
+    private async Task ReadThenRunAsync(HttpContext ctx, RouteKind kind, RelayCaller caller, PathFacts? facts,
+        ValueTask<(RequestBody? Body, RelayError? Error)> read, CancellationToken ct) =>
+        await WithBody(ctx, kind, caller, facts, await read, ct);
+
+    private Task WithBody(HttpContext ctx, RouteKind kind, RelayCaller caller, PathFacts? facts, (RequestBody? Body, RelayError? Error) read,
+        CancellationToken ct)
+    {
+        if (read.Body is not { } body) return RelayErrorResponder.WriteAsync(ctx, read.Error!, ct);
+        RelayRequest? request;
+        RelayError? parseError;
+        try
+        {
+            (request, parseError) = RelayRequest.Parse(kind, body.Memory, facts);
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+        if (request is null)
+        {
+            body.Dispose();
+            return RelayErrorResponder.WriteAsync(ctx, parseError!, ct);
+        }
+        var rc = new RelayContext
+        {
+            Http = ctx, Kind = kind, Caller = caller, Request = request, Body = body, Group = caller.Group,
+            StartTimestamp = time.GetTimestamp(), StartUnix = time.GetUtcNow().ToUnixTimeSeconds(), OwnsInput = true,
+        };
+        return RunLimitedAsync(rc, ct);
+    }
+
+    /// <summary>
+    /// Rate limits, billing and attempts for a parsed request (also for multipart forms and the playground): one frame for
+    /// the whole flow. The hold is settled or released, and the limits' lease returned, on every path out; the request and
+    /// body are disposed at the end when the context owns them.
+    /// </summary>
     public async Task RunLimitedAsync(RelayContext rc, CancellationToken ct)
     {
-        var (lease, limitError) = limits.Enter(rc);
-        if (limitError is not null)
-        {
-            await RelayErrorResponder.WriteAsync(rc.Http, limitError, ct);
-            return;
-        }
         try
         {
-            await RunBilledAsync(rc, ct);
+            var (lease, error) = limits.Enter(rc);
+            if (error is not null)
+            {
+                await RelayErrorResponder.WriteAsync(rc.Http, error, ct);
+                return;
+            }
+            try
+            {
+                error = attempts.Distribute(rc) ?? billing.Price(rc);
+                rc.Request.Rule ??= rules.For(rc.Request);
+                // The first request that needs a tokenizer vocabulary loads it (~0.3 s): on the pool, never on a socket
+                // thread (server.inline_io), where it would hold up every other connection of that thread.
+                if (error is null && config.CountToken && !Thread.CurrentThread.IsThreadPoolThread && estimator.NeedsVocabulary(rc.Request))
+                    await Task.Yield();
+                if (error is null && config.CountToken) rc.EstimatePrompt = _estimate;
+                Hold? hold = null;
+                if (error is null) (hold, error) = await billing.HoldAsync(rc, ct);
+                if (error is not null)
+                {
+                    // Written before the lease is returned: a refusal does not count as a success of the model limit.
+                    await RelayErrorResponder.WriteAsync(rc.Http, error, ct);
+                    return;
+                }
+                var settled = false;
+                try
+                {
+                    settled = await attempts.RunAsync(rc, hold!, ct);
+                }
+                finally
+                {
+                    if (!settled) await billing.ReleaseAsync(hold!);
+                }
+            }
+            finally
+            {
+                limits.Exit(rc, lease);
+            }
         }
         finally
         {
-            limits.Exit(rc, lease);
-        }
-    }
-
-    private async Task RunBilledAsync(RelayContext rc, CancellationToken ct)
-    {
-        var error = attempts.Distribute(rc) ?? billing.Price(rc);
-        rc.Request.Rule ??= rules.For(rc.Request);
-        // The first request that needs a tokenizer vocabulary loads it (~0.3 s): on the pool, never on a socket thread
-        // (server.inline_io), where it would hold up every other connection of that thread.
-        if (error is null && config.CountToken && !Thread.CurrentThread.IsThreadPoolThread && estimator.NeedsVocabulary(rc.Request)) await Task.Yield();
-        if (error is null && config.CountToken) rc.EstimatePrompt = _estimate;
-        Hold? hold = null;
-        if (error is null) (hold, error) = await billing.HoldAsync(rc, ct);
-        if (error is not null)
-        {
-            await RelayErrorResponder.WriteAsync(rc.Http, error, ct);
-            return;
-        }
-        var settled = false;
-        try
-        {
-            settled = await attempts.RunAsync(rc, hold!, ct);
-        }
-        finally
-        {
-            if (!settled) await billing.ReleaseAsync(hold!);
+            if (rc.OwnsInput)
+            {
+                rc.Request.Dispose();
+                rc.Body.Dispose();
+            }
         }
     }
 }

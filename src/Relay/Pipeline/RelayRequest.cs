@@ -13,18 +13,19 @@ public sealed record PathFacts(string Model, bool Stream);
 /// </summary>
 public sealed class RelayRequest : IDisposable
 {
-    private RelayRequest(RouteKind kind, JsonDocument doc, string model, bool rewritesModel, bool? stream)
+    private RelayRequest(RouteKind kind, JsonDocument doc, in RootFields root, string model, bool rewritesModel, bool? stream)
     {
         Kind = kind;
         Document = doc;
         Model = model;
         RewritesModel = rewritesModel;
-        var root = doc.RootElement;
-        Stream = stream ?? (root.TryGetProperty("stream"u8, out var s) && s.ValueKind == JsonValueKind.True);
-        if (root.TryGetProperty("stream_options"u8, out var so) && so.ValueKind == JsonValueKind.Object)
-            ClientWantsUsage = so.TryGetProperty("include_usage"u8, out var iu) && iu.ValueKind == JsonValueKind.True;
-        MaxTokens = Math.Max(Math.Max(Long(root, "max_tokens"u8), Long(root, "max_completion_tokens"u8)), Long(root, "max_output_tokens"u8));
-        if (root.TryGetProperty("generationConfig"u8, out var gc) && gc.ValueKind == JsonValueKind.Object) MaxTokens = Math.Max(MaxTokens, Long(gc, "maxOutputTokens"u8));
+        Present = root.Present;
+        Stream = stream ?? root.Stream.ValueKind == JsonValueKind.True;
+        if (root.StreamOptions.ValueKind == JsonValueKind.Object)
+            ClientWantsUsage = root.StreamOptions.TryGetProperty("include_usage"u8, out var iu) && iu.ValueKind == JsonValueKind.True;
+        MaxTokens = Math.Max(Math.Max(Long(root.MaxTokens), Long(root.MaxCompletionTokens)), Long(root.MaxOutputTokens));
+        if (root.GenerationConfig.ValueKind == JsonValueKind.Object && root.GenerationConfig.TryGetProperty("maxOutputTokens"u8, out var mo))
+            MaxTokens = Math.Max(MaxTokens, Long(mo));
     }
 
     public RouteKind Kind { get; }
@@ -36,6 +37,8 @@ public sealed class RelayRequest : IDisposable
     /// <summary>stream_options.include_usage as sent; null when the client sent no stream_options (New API then still reports usage).</summary>
     public bool? ClientWantsUsage { get; }
     public long MaxTokens { get; }
+    /// <summary>Which of the top-level fields that routing and the adapters ask about the body carries (any value, null included).</summary>
+    public RootField Present { get; }
     /// <summary>The routing model is not the body's (a route default, or the compact suffix): the upstream body must be rewritten.</summary>
     public bool RewritesModel { get; }
     /// <summary>The multipart form of an upload route (its text fields are also <see cref="Document"/>); null for JSON bodies.</summary>
@@ -58,37 +61,44 @@ public sealed class RelayRequest : IDisposable
             return (null, RelayError.BadRequest("invalid request body: not valid JSON"));
         }
         var root = doc.RootElement;
-        var error = root.ValueKind != JsonValueKind.Object ? "invalid request body: a JSON object is required" : Validate(kind, root);
-        if (error is null && root.TryGetProperty("model"u8, out var m) && m.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-            error = "model must be a string";
+        string? error;
+        var fields = default(RootFields);
+        if (root.ValueKind != JsonValueKind.Object) error = "invalid request body: a JSON object is required";
+        else
+        {
+            fields = RootFields.Read(root);
+            error = Validate(kind, root, fields);
+            if (error is null && fields.Model.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String or JsonValueKind.Null))
+                error = "model must be a string";
+        }
         if (error is not null)
         {
             doc.Dispose();
             return (null, RelayError.BadRequest(error));
         }
-        var model = facts?.Model ?? (root.TryGetProperty("model"u8, out var mv) && mv.ValueKind == JsonValueKind.String ? mv.GetString()! : "");
+        var model = facts?.Model ?? (fields.Model.ValueKind == JsonValueKind.String ? fields.Model.GetString()! : "");
         var routed = RouteValidation.RoutingModel(kind, model);
-        return (new RelayRequest(kind, doc, routed, routed != model, facts?.Stream), null);
+        return (new RelayRequest(kind, doc, fields, routed, routed != model, facts?.Stream), null);
     }
 
-    private static string? Validate(RouteKind kind, JsonElement root) => kind switch
+    private static string? Validate(RouteKind kind, JsonElement root, in RootFields f) => kind switch
     {
-        RouteKind.ChatCompletions when !Has(root, "messages"u8, JsonValueKind.Array) && !Has(root, "prefix"u8) && !Has(root, "suffix"u8)
+        RouteKind.ChatCompletions when !Is(f.Messages, JsonValueKind.Array) && !Is(f.Prefix) && !Is(f.Suffix)
             => "field messages is required",
-        RouteKind.Completions when !Has(root, "prompt"u8) => "field prompt is required",
-        RouteKind.Embeddings or RouteKind.Moderations when !Has(root, "input"u8) => "field input is required",
-        RouteKind.ClaudeMessages when !Has(root, "messages"u8, JsonValueKind.Array) => "messages: field required",
-        RouteKind.ClaudeMessages when root.TryGetProperty("max_tokens"u8, out var mt) && mt.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null)
+        RouteKind.Completions when !Is(f.Prompt) => "field prompt is required",
+        RouteKind.Embeddings or RouteKind.Moderations when !Is(f.Input) => "field input is required",
+        RouteKind.ClaudeMessages when !Is(f.Messages, JsonValueKind.Array) => "messages: field required",
+        RouteKind.ClaudeMessages when f.MaxTokens.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Number or JsonValueKind.Null)
             => "max_tokens: must be an integer",
-        RouteKind.GeminiGenerate when !Has(root, "contents"u8, JsonValueKind.Array) => "contents is required",
+        RouteKind.GeminiGenerate when !Is(f.Contents, JsonValueKind.Array) => "contents is required",
         _ => RouteValidation.Check(kind, root),
     };
 
-    private static bool Has(JsonElement root, ReadOnlySpan<byte> name, JsonValueKind? kind = null) =>
-        root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null && (kind is null || v.ValueKind == kind);
+    /// <summary>Present and not null (and of <paramref name="kind"/> when given).</summary>
+    private static bool Is(JsonElement v, JsonValueKind? kind = null) =>
+        v.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null) && (kind is null || v.ValueKind == kind);
 
-    private static long Long(JsonElement root, ReadOnlySpan<byte> name) =>
-        root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
+    private static long Long(JsonElement v) => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
 
     public void Dispose()
     {

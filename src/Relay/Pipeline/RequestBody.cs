@@ -24,7 +24,7 @@ public sealed class RequestBody : IDisposable
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    public static async Task<(RequestBody? Body, RelayError? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
+    public static async ValueTask<(RequestBody? Body, RelayError? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
         var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
         Stream source = request.Body;

@@ -23,40 +23,46 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         "Server", "Via", "X-Powered-By",
     };
 
-    public async Task<AttemptOutcome> RelayAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, RelayRequest request,
+    /// <remarks>No frame of its own for a JSON answer (the usual case): the chain resumed when the answer arrives is one shorter.</remarks>
+    public Task<AttemptOutcome> RelayAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, RelayRequest request,
         Func<IUsageTap, string> syntheticUsage, CancellationToken clientGone)
     {
         var upstreamId = UpstreamRequestId(response);
-        if (!response.IsSuccessStatusCode)
-        {
-            PooledBody error;
-            try
-            {
-                error = await ReadBoundedAsync(response, MaxErrorBody, clientGone);
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException)
-            {
-                // The error answer itself was cut: its status still classifies it (retry, auto-disable).
-                return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, default), UpstreamRequestId = upstreamId };
-            }
-            try
-            {
-                return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, error.Span), UpstreamRequestId = upstreamId };
-            }
-            finally
-            {
-                error.Dispose();
-            }
-        }
+        if (!response.IsSuccessStatusCode) return RelayErrorAsync(response, upstreamId, clientGone);
         var media = MediaType(response);
-        if (MediaRelay.Handles(request, media))
-            return (await mediaRelay.RelayAsync(ctx, response, tap, request, media, clientGone)) with { UpstreamRequestId = upstreamId };
+        if (MediaRelay.Handles(request, media)) return WithId(mediaRelay.RelayAsync(ctx, response, tap, request, media, clientGone), upstreamId);
         if (request.Stream && media.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
-            return (await sse.RelayAsync(ctx, response, tap, request, syntheticUsage, clientGone)) with { UpstreamRequestId = upstreamId };
-        return await RelayJsonAsync(ctx, response, tap, clientGone) with { UpstreamRequestId = upstreamId };
+            return WithId(sse.RelayAsync(ctx, response, tap, request, syntheticUsage, clientGone), upstreamId);
+        return RelayJsonAsync(ctx, response, tap, upstreamId, clientGone);
     }
 
-    private static async Task<AttemptOutcome> RelayJsonAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, CancellationToken ct)
+    private static async Task<AttemptOutcome> WithId(Task<AttemptOutcome> relayed, string upstreamId) =>
+        (await relayed) with { UpstreamRequestId = upstreamId };
+
+    private static async Task<AttemptOutcome> RelayErrorAsync(HttpResponseMessage response, string upstreamId, CancellationToken clientGone)
+    {
+        PooledBody error;
+        try
+        {
+            error = await ReadBoundedAsync(response, MaxErrorBody, clientGone);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // The error answer itself was cut: its status still classifies it (retry, auto-disable).
+            return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, default), UpstreamRequestId = upstreamId };
+        }
+        try
+        {
+            return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, error.Span), UpstreamRequestId = upstreamId };
+        }
+        finally
+        {
+            error.Dispose();
+        }
+    }
+
+    private static async Task<AttemptOutcome> RelayJsonAsync(HttpContext ctx, HttpResponseMessage response, IUsageTap tap, string upstreamId,
+        CancellationToken ct)
     {
         using var cut = RelayDeadline.Cut(ctx.Features.Get<RelayDeadline>(), ct);
         PooledBody body;
@@ -66,17 +72,21 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         }
         catch (OperationCanceledException) when (cut is { IsCancellationRequested: true } && !ct.IsCancellationRequested)
         {
-            return new AttemptOutcome { Error = TimedOut() };
+            return new AttemptOutcome { Error = TimedOut(), UpstreamRequestId = upstreamId };
         }
         catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
         {
-            return new AttemptOutcome { Error = ReadFailed() };
+            return new AttemptOutcome { Error = ReadFailed(), UpstreamRequestId = upstreamId };
         }
         using var owned = body;
         if (body.Truncated)
-            return new AttemptOutcome { Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true) };
+            return new AttemptOutcome
+            {
+                Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true),
+                UpstreamRequestId = upstreamId,
+            };
         tap.ObserveBody(body.Span);
-        if (tap.Usage is null && InBandError(body.Span) is { } inBand) return new AttemptOutcome { Error = inBand };
+        if (tap.Usage is null && InBandError(body.Span) is { } inBand) return new AttemptOutcome { Error = inBand, UpstreamRequestId = upstreamId };
         ctx.Response.StatusCode = (int)response.StatusCode;
         CopyHeaders(response, ctx.Response);
         ctx.Response.ContentLength = body.Length;
@@ -89,7 +99,11 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         {
             gone = true;   // the upstream did the work: the answer is billed even though the client left while it was written
         }
-        return new AttemptOutcome { Started = true, ClientGone = gone, UpstreamUsage = tap.Usage, DeliveredText = tap.DeliveredText, ToolCalls = tap.ToolCalls };
+        return new AttemptOutcome
+        {
+            Started = true, ClientGone = gone, UpstreamUsage = tap.Usage, DeliveredText = tap.DeliveredText, ToolCalls = tap.ToolCalls,
+            UpstreamRequestId = upstreamId,
+        };
     }
 
     /// <summary>The upstream's answer broke off before its end (connection closed or reset): nothing reached the client, so
@@ -136,7 +150,7 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         return null;
     }
 
-    private static async Task<PooledBody> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken ct)
+    private static async ValueTask<PooledBody> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken ct)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         var declared = response.Content.Headers.ContentLength;
@@ -158,7 +172,7 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         }
     }
 
-    private sealed class PooledBody(byte[] buffer, int length, bool truncated) : IDisposable
+    private readonly struct PooledBody(byte[] buffer, int length, bool truncated) : IDisposable
     {
         public int Length => length;
         public bool Truncated => truncated;

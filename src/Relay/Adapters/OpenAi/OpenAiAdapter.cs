@@ -58,13 +58,13 @@ public sealed class OpenAiAdapter : IProviderAdapter
 
     public bool BodyUnchanged(UpstreamTarget target, RelayRequest request, bool forceStreamUsage)
     {
-        var root = request.Root;
+        var present = request.Present;
         if (request.RewritesModel) return false;
-        if (IsChatLike(request.Kind) && (request.Stream || root.TryGetProperty("stream_options"u8, out _))) return false;
+        if (IsChatLike(request.Kind) && (request.Stream || (present & RootField.StreamOptions) != 0)) return false;
         if (IsReasoningModel(request.Model)) return false;
-        if (!target.Runtime.AllowServiceTier && root.TryGetProperty("service_tier"u8, out _)) return false;
-        if (!target.Runtime.AllowSafetyIdentifier && root.TryGetProperty("safety_identifier"u8, out _)) return false;
-        return !(target.Runtime.DisableStore && root.TryGetProperty("store"u8, out _));
+        if (!target.Runtime.AllowServiceTier && (present & RootField.ServiceTier) != 0) return false;
+        if (!target.Runtime.AllowSafetyIdentifier && (present & RootField.SafetyIdentifier) != 0) return false;
+        return !(target.Runtime.DisableStore && (present & RootField.Store) != 0);
     }
 
     public void PrepareBody(JsonObject body, UpstreamTarget target, RelayRequest request, bool forceStreamUsage)
