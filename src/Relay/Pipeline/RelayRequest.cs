@@ -13,23 +13,41 @@ public sealed record PathFacts(string Model, bool Stream);
 /// </summary>
 public sealed class RelayRequest : IDisposable
 {
-    private RelayRequest(RouteKind kind, JsonDocument doc, in RootFields root, string model, bool rewritesModel, bool? stream)
+    private RelayRequest(RouteKind kind, ReadOnlyMemory<byte> body, JsonDocument? doc, in RootFields root, string model, bool rewritesModel,
+        bool? stream)
     {
         Kind = kind;
-        Document = doc;
+        _body = body;
+        _document = doc;
         Model = model;
         RewritesModel = rewritesModel;
         Present = root.Present;
-        Stream = stream ?? root.Stream.ValueKind == JsonValueKind.True;
-        if (root.StreamOptions.ValueKind == JsonValueKind.Object)
-            ClientWantsUsage = root.StreamOptions.TryGetProperty("include_usage"u8, out var iu) && iu.ValueKind == JsonValueKind.True;
-        MaxTokens = Math.Max(Math.Max(Long(root.MaxTokens), Long(root.MaxCompletionTokens)), Long(root.MaxOutputTokens));
-        if (root.GenerationConfig.ValueKind == JsonValueKind.Object && root.GenerationConfig.TryGetProperty("maxOutputTokens"u8, out var mo))
-            MaxTokens = Math.Max(MaxTokens, Long(mo));
+        Stream = stream ?? root.Stream == JsonValueKind.True;
+        if (root.StreamOptions == JsonValueKind.Object) ClientWantsUsage = root.IncludeUsage;
+        MaxTokens = Math.Max(Math.Max(Math.Max(root.MaxTokensValue, root.MaxCompletionTokens), root.MaxOutputTokens), root.GenerationMaxOutputTokens);
     }
 
+    private readonly ReadOnlyMemory<byte> _body;
+    private JsonDocument? _document;
+
     public RouteKind Kind { get; }
-    public JsonDocument Document { get; }
+    /// <summary>
+    /// The body as a document, parsed on first use (the body was checked to be JSON already): a request relayed as sent,
+    /// billed by the upstream's usage, never needs one. The body's memory outlives the request (its owner disposes it after).
+    /// </summary>
+    public JsonDocument Document
+    {
+        get
+        {
+            if (Volatile.Read(ref _document) is { } doc) return doc;
+            var parsed = JsonDocument.Parse(_body);
+            var won = Interlocked.CompareExchange(ref _document, parsed, null);
+            if (won is null) return parsed;
+            parsed.Dispose();
+            return won;
+        }
+    }
+
     public JsonElement Root => Document.RootElement;
     /// <summary>The model the client asked for: billed and logged under this name.</summary>
     public string Model { get; }
@@ -51,58 +69,54 @@ public sealed class RelayRequest : IDisposable
     {
         if (!JsonText.StringsDecode(body.Span))
             return (null, RelayError.BadRequest("invalid request body: strings must be valid UTF-8 without unpaired surrogates"));
-        JsonDocument doc;
+        RootFields fields;
+        JsonDocument? doc = null;
+        string? error;
         try
         {
-            doc = JsonDocument.Parse(body);
+            if (!RootFields.TryRead(body.Span, out fields)) return (null, RelayError.BadRequest("invalid request body: a JSON object is required"));
+            // Routes whose own rules read more of the body parse it now; the others only if something asks later.
+            if (RouteValidation.Checks(kind)) doc = JsonDocument.Parse(body);
+            error = Validate(kind, doc, fields);
         }
         catch (JsonException)
         {
+            doc?.Dispose();
             return (null, RelayError.BadRequest("invalid request body: not valid JSON"));
         }
-        var root = doc.RootElement;
-        string? error;
-        var fields = default(RootFields);
-        if (root.ValueKind != JsonValueKind.Object) error = "invalid request body: a JSON object is required";
-        else
-        {
-            fields = RootFields.Read(root);
-            error = Validate(kind, root, fields);
-            if (error is null && fields.Model.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String or JsonValueKind.Null))
-                error = "model must be a string";
-        }
+        if (error is null && fields.Model is not (JsonValueKind.Undefined or JsonValueKind.String or JsonValueKind.Null))
+            error = "model must be a string";
         if (error is not null)
         {
-            doc.Dispose();
+            doc?.Dispose();
             return (null, RelayError.BadRequest(error));
         }
-        var model = facts?.Model ?? (fields.Model.ValueKind == JsonValueKind.String ? fields.Model.GetString()! : "");
+        var model = facts?.Model ?? fields.ModelText ?? "";
         var routed = RouteValidation.RoutingModel(kind, model);
-        return (new RelayRequest(kind, doc, fields, routed, routed != model, facts?.Stream), null);
+        return (new RelayRequest(kind, body, doc, fields, routed, routed != model, facts?.Stream), null);
     }
 
-    private static string? Validate(RouteKind kind, JsonElement root, in RootFields f) => kind switch
+    private static string? Validate(RouteKind kind, JsonDocument? doc, in RootFields f) => kind switch
     {
         RouteKind.ChatCompletions when !Is(f.Messages, JsonValueKind.Array) && !Is(f.Prefix) && !Is(f.Suffix)
             => "field messages is required",
         RouteKind.Completions when !Is(f.Prompt) => "field prompt is required",
         RouteKind.Embeddings or RouteKind.Moderations when !Is(f.Input) => "field input is required",
         RouteKind.ClaudeMessages when !Is(f.Messages, JsonValueKind.Array) => "messages: field required",
-        RouteKind.ClaudeMessages when f.MaxTokens.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Number or JsonValueKind.Null)
+        RouteKind.ClaudeMessages when f.MaxTokens is not (JsonValueKind.Undefined or JsonValueKind.Number or JsonValueKind.Null)
             => "max_tokens: must be an integer",
         RouteKind.GeminiGenerate when !Is(f.Contents, JsonValueKind.Array) => "contents is required",
-        _ => RouteValidation.Check(kind, root),
+        _ when doc is not null => RouteValidation.Check(kind, doc.RootElement),
+        _ => null,
     };
 
     /// <summary>Present and not null (and of <paramref name="kind"/> when given).</summary>
-    private static bool Is(JsonElement v, JsonValueKind? kind = null) =>
-        v.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null) && (kind is null || v.ValueKind == kind);
-
-    private static long Long(JsonElement v) => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : 0;
+    private static bool Is(JsonValueKind v, JsonValueKind? kind = null) =>
+        v is not (JsonValueKind.Undefined or JsonValueKind.Null) && (kind is null || v == kind);
 
     public void Dispose()
     {
-        Document.Dispose();
+        Interlocked.Exchange(ref _document, null)?.Dispose();
         Form?.Dispose();
     }
 }

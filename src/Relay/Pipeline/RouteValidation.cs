@@ -23,6 +23,11 @@ public static class RouteValidation
         _ => model,
     };
 
+    /// <summary>The routes <see cref="Check"/> has rules for (it answers null for every other one).</summary>
+    public static bool Checks(RouteKind kind) => kind is RouteKind.Rerank or RouteKind.ImageGenerations or RouteKind.ImageEdits
+        or RouteKind.Responses or RouteKind.ResponsesCompact or RouteKind.GeminiEmbed or RouteKind.GeminiBatchEmbed or RouteKind.AudioSpeech
+        or RouteKind.AudioTranscription or RouteKind.AudioTranslation;
+
     public static string? Check(RouteKind kind, JsonElement root) => kind switch
     {
         RouteKind.Rerank => Rerank(root),
