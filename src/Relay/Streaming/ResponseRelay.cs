@@ -49,11 +49,11 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
             // The error answer itself was cut: its status still classifies it (retry, auto-disable).
-            return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, default), UpstreamRequestId = upstreamId };
+            return Failed(UpstreamErrorParser.Parse((int)response.StatusCode, default), upstreamId);
         }
         try
         {
-            return new AttemptOutcome { Error = UpstreamErrorParser.Parse((int)response.StatusCode, error.Span), UpstreamRequestId = upstreamId };
+            return Failed(UpstreamErrorParser.Parse((int)response.StatusCode, error.Span), upstreamId);
         }
         finally
         {
@@ -72,21 +72,17 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
         }
         catch (OperationCanceledException) when (cut is { IsCancellationRequested: true } && !ct.IsCancellationRequested)
         {
-            return new AttemptOutcome { Error = TimedOut(), UpstreamRequestId = upstreamId };
+            return Failed(TimedOut(), upstreamId);
         }
         catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
         {
-            return new AttemptOutcome { Error = ReadFailed(), UpstreamRequestId = upstreamId };
+            return Failed(ReadFailed(), upstreamId);
         }
         using var owned = body;
         if (body.Truncated)
-            return new AttemptOutcome
-            {
-                Error = RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true),
-                UpstreamRequestId = upstreamId,
-            };
+            return Failed(RelayError.Local(502, "upstream response too large", ErrorCodes.ReadResponseBodyFailed, skipRetry: true), upstreamId);
         tap.ObserveBody(body.Span);
-        if (tap.Usage is null && InBandError(body.Span) is { } inBand) return new AttemptOutcome { Error = inBand, UpstreamRequestId = upstreamId };
+        if (tap.Usage is null && InBandError(body.Span) is { } inBand) return Failed(inBand, upstreamId);
         ctx.Response.StatusCode = (int)response.StatusCode;
         CopyHeaders(response, ctx.Response);
         ctx.Response.ContentLength = body.Length;
@@ -105,6 +101,9 @@ public sealed class ResponseRelay(SseRelay sse, MediaRelay mediaRelay)
             UpstreamRequestId = upstreamId,
         };
     }
+
+    /// <summary>An attempt that failed before anything reached the client, with the upstream's request id.</summary>
+    private static AttemptOutcome Failed(RelayError error, string upstreamId) => new() { Error = error, UpstreamRequestId = upstreamId };
 
     /// <summary>The upstream's answer broke off before its end (connection closed or reset): nothing reached the client, so
     /// another channel may try, and nothing is billed.</summary>
